@@ -1,0 +1,49 @@
+#pragma once
+/// Differentiable tensor ops. Binary ops broadcast like NumPy; their
+/// gradients are summed back to each input's shape. Each op's backward is
+/// written next to its forward in src/ops.cpp.
+#include "xgrad/autograd/variable.hpp"
+
+namespace xgrad {
+
+template <class T> Variable<T> add(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> sub(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> mul(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> div(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> neg(const Variable<T>& a);
+/// [m, k] @ [k, n] -> [m, n]; a 1-D operand is a row (left) or a column (right), as in NumPy.
+template <class T> Variable<T> matmul(const Variable<T>& a, const Variable<T>& b);
+/// Reverses the axes ([m, n] -> [n, m]).
+template <class T> Variable<T> transpose(const Variable<T>& a);
+/// Same elements, new shape; throws std::invalid_argument if the sizes differ.
+template <class T> Variable<T> reshape(const Variable<T>& a, const Shape& shape);
+/// The sum of all elements (a 0-d result).
+template <class T> Variable<T> sum(const Variable<T>& a);
+/// The sum along one axis (negative counts from the end).
+template <class T> Variable<T> sum(const Variable<T>& a, long axis, bool keepdims = false);
+template <class T> Variable<T> mean(const Variable<T>& a);
+template <class T> Variable<T> mean(const Variable<T>& a, long axis, bool keepdims = false);
+template <class T> Variable<T> exp(const Variable<T>& a);
+/// Natural log; log of a negative number is NaN, of 0 is -inf (as NumPy).
+template <class T> Variable<T> log(const Variable<T>& a);
+/// a^exponent, elementwise; d/da = exponent a^(exponent - 1).
+template <class T> Variable<T> pow(const Variable<T>& a, double exponent);
+
+/// A constant (requires_grad = false) of the same dtype, 0-d.
+template <class T> Variable<T> constant(T value) { return Variable<T>(Tensor<T>(value)); }
+
+template <class T> Variable<T> operator+(const Variable<T>& a, const Variable<T>& b) { return add(a, b); }
+template <class T> Variable<T> operator-(const Variable<T>& a, const Variable<T>& b) { return sub(a, b); }
+template <class T> Variable<T> operator*(const Variable<T>& a, const Variable<T>& b) { return mul(a, b); }
+template <class T> Variable<T> operator/(const Variable<T>& a, const Variable<T>& b) { return div(a, b); }
+template <class T> Variable<T> operator-(const Variable<T>& a) { return neg(a); }
+template <class T> Variable<T> operator+(const Variable<T>& a, T b) { return add(a, constant(b)); }
+template <class T> Variable<T> operator+(T a, const Variable<T>& b) { return add(constant(a), b); }
+template <class T> Variable<T> operator-(const Variable<T>& a, T b) { return sub(a, constant(b)); }
+template <class T> Variable<T> operator-(T a, const Variable<T>& b) { return sub(constant(a), b); }
+template <class T> Variable<T> operator*(const Variable<T>& a, T b) { return mul(a, constant(b)); }
+template <class T> Variable<T> operator*(T a, const Variable<T>& b) { return mul(constant(a), b); }
+template <class T> Variable<T> operator/(const Variable<T>& a, T b) { return div(a, constant(b)); }
+template <class T> Variable<T> operator/(T a, const Variable<T>& b) { return div(constant(a), b); }
+
+}  // namespace xgrad

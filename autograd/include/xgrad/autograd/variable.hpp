@@ -1,0 +1,154 @@
+#pragma once
+/// Variable: a cheap handle over shared node state (value, grad, the backward
+/// rule and its inputs). Copying a Variable copies a pointer, not a tensor.
+///
+/// Ownership runs one way only: a node owns its inputs; a backward closure
+/// receives its own output node as an argument and never owns it, so there
+/// are no shared_ptr cycles. backward() releases closures and inputs unless
+/// the graph is retained, which frees every intermediate buffer.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad {
+
+template <class T>
+struct Node {
+  Tensor<T> value;
+  /// Valid only while has_grad; the buffer is kept across zero_grad for reuse.
+  Tensor<T> grad;
+  bool has_grad = false;
+  bool requires_grad = false;
+  /// Set when backward freed the graph below this node.
+  bool released = false;
+  const char* op = "leaf";
+  std::vector<std::shared_ptr<Node>> inputs;
+  /// Reads this node's grad and accumulates (+=) into its inputs' grads.
+  std::function<void(Node&)> backward;
+  std::uint64_t visit_mark = 0;
+
+  Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  /// Tears the graph down iteratively: a chain of a million ops must not
+  /// recurse a million destructor frames deep.
+  ~Node();
+};
+
+/// The number of graph nodes alive in this process (float and double); tests
+/// use it to prove that backward and teardown free everything.
+long live_node_count();
+
+template <class T>
+class Variable {
+ public:
+  using NodePtr = std::shared_ptr<Node<T>>;
+
+  /// A leaf holding a 0-d zero; mostly a placeholder to assign to.
+  Variable();
+  /// A leaf holding `value`; `requires_grad` makes it a parameter that receives a gradient.
+  explicit Variable(Tensor<T> value, bool requires_grad = false);
+  explicit Variable(NodePtr node) : node_(std::move(node)) {}
+
+  const Tensor<T>& value() const { return node_->value; }
+  /// For optimizers and initialisers: change a leaf's value in place.
+  Tensor<T>& mutable_value() { return node_->value; }
+  /// The accumulated gradient (zeros of the value's shape when none has arrived yet).
+  const Tensor<T>& grad() const;
+  bool has_grad() const { return node_->has_grad; }
+  bool requires_grad() const { return node_->requires_grad; }
+  void set_requires_grad(bool requires);
+  bool is_leaf() const { return !node_->backward && node_->inputs.empty(); }
+  Shape shape() const { return to_shape(node_->value.shape()); }
+  std::size_t size() const { return node_->value.size(); }
+  std::size_t dim() const { return node_->value.dimension(); }
+  /// The value of a one-element variable; throws std::invalid_argument otherwise.
+  T item() const;
+  const char* op() const { return node_->op; }
+
+  /// Reverse-mode differentiation from this scalar (one-element) variable.
+  void backward(bool retain_graph = false);
+  /// The same from a variable of any shape, with the upstream gradient d(out)/d(this).
+  void backward(const Tensor<T>& upstream, bool retain_graph = false);
+  /// Forgets the gradient (keeps the buffer for reuse).
+  void zero_grad() { node_->has_grad = false; }
+  /// A new leaf sharing nothing with the graph: the value copied, no grad.
+  Variable detach() const;
+
+  const NodePtr& node() const { return node_; }
+  bool same_node(const Variable& other) const { return node_ == other.node_; }
+
+  /// The result of an op: records `inputs` and `backward` when grad mode is on
+  /// and any input requires grad; otherwise a plain leaf.
+  static Variable make_result(Tensor<T> value, const char* op, std::vector<Variable> inputs,
+                              std::function<void(Node<T>&)> backward);
+
+ private:
+  void run_backward(const Tensor<T>* upstream, bool retain_graph);
+  NodePtr node_;
+};
+
+/// Disables graph recording on this thread for its lifetime (RAII), as
+/// torch.no_grad(): results of ops are plain leaves.
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+bool grad_enabled();
+
+namespace detail {
+
+/// grad(n) += contribution(i) for every element i; writes instead of adding
+/// when n has no gradient yet (no zero fill, and the old buffer is reused).
+template <class T, class F>
+void accumulate_grad_each(Node<T>& n, F&& contribution) {
+  if (!n.requires_grad) return;
+  const std::size_t count = n.value.size();
+  if (!n.has_grad) {
+    if (n.grad.shape() != n.value.shape()) n.grad.resize(n.value.shape());
+    T* g = n.grad.data();
+    for (std::size_t i = 0; i < count; ++i) g[i] = contribution(i);
+    n.has_grad = true;
+  } else {
+    T* g = n.grad.data();
+    for (std::size_t i = 0; i < count; ++i) g[i] += contribution(i);
+  }
+}
+
+/// grad(n) += g, where g has n's shape.
+template <class T>
+void accumulate_grad(Node<T>& n, const Tensor<T>& g) {
+  const T* src = g.data();
+  accumulate_grad_each(n, [src](std::size_t i) { return src[i]; });
+}
+
+/// grad(n) += g summed back to n's shape (the reverse of broadcasting).
+template <class T>
+void accumulate_grad_reduced(Node<T>& n, const Tensor<T>& g) {
+  if (!n.requires_grad) return;
+  if (g.shape() == n.value.shape()) return accumulate_grad(n, g);
+  accumulate_grad(n, sum_to_shape(g, to_shape(n.value.shape())));
+}
+
+/// The gradient buffer of n ready to be written (sized; has_grad reports whether it holds data).
+template <class T>
+T* grad_buffer(Node<T>& n, bool& accumulate_into) {
+  accumulate_into = n.has_grad;
+  if (!n.has_grad && n.grad.shape() != n.value.shape()) n.grad.resize(n.value.shape());
+  n.has_grad = true;
+  return n.grad.data();
+}
+
+}  // namespace detail
+
+}  // namespace xgrad

@@ -1,0 +1,175 @@
+#include "xgrad/autograd/activations.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "xgrad/core/activations.hpp"
+
+namespace xgrad {
+
+namespace {
+
+/// y = f(x) elementwise; backward dx += g * df(x). The input node is alive as
+/// long as the graph is, so backward reads x from it and saves nothing.
+template <class T, class F, class DF>
+Variable<T> elementwise_activation(const Variable<T>& x, const char* name, F f, DF df) {
+  Tensor<T> y = math::map(x.value(), f);
+  return Variable<T>::make_result(std::move(y), name, {x}, [df](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    const T* xv = in.value.data();
+    const T* g = self.grad.data();
+    detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * df(xv[i]); });
+  });
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> sigmoid(const Variable<T>& x) {
+  return elementwise_activation(x, "sigmoid", [](T v) { return math::sigmoid(v); },
+                                [](T v) { return math::sigmoid_derivative(v); });
+}
+
+template <class T>
+Variable<T> tanh(const Variable<T>& x) {
+  return elementwise_activation(x, "tanh", [](T v) { return math::tanh(v); },
+                                [](T v) { return math::tanh_derivative(v); });
+}
+
+template <class T>
+Variable<T> relu(const Variable<T>& x) {
+  Tensor<T> y = math::map(x.value(), [](T v) { return math::relu(v); });
+  return Variable<T>::make_result(std::move(y), "relu", {x}, [](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    const T* xv = in.value.data();
+    const T* g = self.grad.data();
+    detail::accumulate_grad_each(in, [&](std::size_t i) {
+      return xv[i] > T(0) ? g[i] : (xv[i] <= T(0) ? T(0) : xv[i]);  // NaN stays NaN
+    });
+  });
+}
+
+template <class T>
+Variable<T> leaky_relu(const Variable<T>& x, double negative_slope) {
+  math::check_slope(negative_slope, "leaky_relu");
+  return elementwise_activation(
+      x, "leaky_relu", [negative_slope](T v) { return math::leaky_relu(v, negative_slope); },
+      [negative_slope](T v) { return math::leaky_relu_derivative(v, negative_slope); });
+}
+
+template <class T>
+Variable<T> prelu(const Variable<T>& x, const Variable<T>& alpha) {
+  const std::size_t features = x.dim() == 0 ? 1 : x.shape().back();
+  const std::size_t count = alpha.size();
+  if (alpha.dim() != 1 || (count != 1 && count != features))
+    throw std::invalid_argument("prelu: alpha has shape " + shape_to_string(alpha.shape()) +
+                                " but must be [1] or [features] = [" + std::to_string(features) +
+                                "] for an input of shape " + shape_to_string(x.shape()));
+  Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
+  const T* xv = x.value().data();
+  const T* a = alpha.value().data();
+  T* yv = y.data();
+  const std::size_t n = x.size();
+  if (count == 1) {
+    const T a0 = a[0];
+    for (std::size_t i = 0; i < n; ++i) yv[i] = math::prelu(xv[i], a0);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) yv[i] = math::prelu(xv[i], a[i % count]);
+  }
+  return Variable<T>::make_result(std::move(y), "prelu", {x, alpha}, [count](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    Node<T>& al = *self.inputs[1];
+    const T* xv = in.value.data();
+    const T* a = al.value.data();
+    const T* g = self.grad.data();
+    const std::size_t n = in.value.size();
+    if (in.requires_grad) {
+      if (count == 1) {
+        const T a0 = a[0];
+        detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * math::prelu_derivative(xv[i], a0); });
+      } else {
+        detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * math::prelu_derivative(xv[i], a[i % count]); });
+      }
+    }
+    if (al.requires_grad) {
+      // d/d alpha_j = sum over the elements using alpha_j of g * (x if x <= 0 else 0),
+      // summed in double so that a million float terms keep their digits.
+      std::vector<double> totals(count, 0.0);
+      for (std::size_t i = 0; i < n; ++i)
+        totals[i % count] += static_cast<double>(g[i]) * math::prelu_alpha_derivative(xv[i]);
+      detail::accumulate_grad_each(al, [&](std::size_t j) { return static_cast<T>(totals[j]); });
+    }
+  });
+}
+
+template <class T>
+Variable<T> elu(const Variable<T>& x, double alpha) {
+  math::check_elu_alpha(alpha);
+  return elementwise_activation(x, "elu", [alpha](T v) { return math::elu(v, alpha); },
+                                [alpha](T v) { return math::elu_derivative(v, alpha); });
+}
+
+template <class T>
+Variable<T> softplus(const Variable<T>& x, double beta, double threshold) {
+  math::check_softplus_parameters(beta, threshold);
+  return elementwise_activation(
+      x, "softplus", [beta, threshold](T v) { return math::softplus(v, beta, threshold); },
+      [beta, threshold](T v) { return math::softplus_derivative(v, beta, threshold); });
+}
+
+template <class T>
+Variable<T> gelu(const Variable<T>& x, GeluApproximate approximate) {
+  if (approximate == GeluApproximate::tanh)
+    return elementwise_activation(x, "gelu_tanh", [](T v) { return math::gelu_tanh(v); },
+                                  [](T v) { return math::gelu_tanh_derivative(v); });
+  return elementwise_activation(x, "gelu", [](T v) { return math::gelu(v); },
+                                [](T v) { return math::gelu_derivative(v); });
+}
+
+template <class T>
+Variable<T> softmax(const Variable<T>& x, long axis) {
+  const Shape shape = x.shape();
+  const std::size_t ax = normalize_axis(axis, shape.size(), "softmax");
+  Tensor<T> y = Tensor<T>::from_shape(shape);
+  math::softmax_lanes(x.value().data(), y.data(), shape, ax);
+  // Backward needs the output only.
+  return Variable<T>::make_result(std::move(y), "softmax", {x}, [ax](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    bool add_into = false;
+    T* dx = detail::grad_buffer(in, add_into);
+    if (!add_into) std::fill(dx, dx + in.value.size(), T(0));
+    math::softmax_backward_lanes(self.value.data(), self.grad.data(), dx, to_shape(self.value.shape()), ax);
+  });
+}
+
+template <class T>
+Variable<T> log_softmax(const Variable<T>& x, long axis) {
+  const Shape shape = x.shape();
+  const std::size_t ax = normalize_axis(axis, shape.size(), "log_softmax");
+  Tensor<T> y = Tensor<T>::from_shape(shape);
+  math::log_softmax_lanes(x.value().data(), y.data(), shape, ax);
+  return Variable<T>::make_result(std::move(y), "log_softmax", {x}, [ax](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    bool add_into = false;
+    T* dx = detail::grad_buffer(in, add_into);
+    if (!add_into) std::fill(dx, dx + in.value.size(), T(0));
+    math::log_softmax_backward_lanes(self.value.data(), self.grad.data(), dx, to_shape(self.value.shape()), ax);
+  });
+}
+
+#define XGRAD_INSTANTIATE(T)                                                     \
+  template Variable<T> sigmoid(const Variable<T>&);                              \
+  template Variable<T> tanh(const Variable<T>&);                                 \
+  template Variable<T> relu(const Variable<T>&);                                 \
+  template Variable<T> leaky_relu(const Variable<T>&, double);                   \
+  template Variable<T> prelu(const Variable<T>&, const Variable<T>&);            \
+  template Variable<T> elu(const Variable<T>&, double);                          \
+  template Variable<T> softplus(const Variable<T>&, double, double);             \
+  template Variable<T> softmax(const Variable<T>&, long);                        \
+  template Variable<T> log_softmax(const Variable<T>&, long);                    \
+  template Variable<T> gelu(const Variable<T>&, GeluApproximate);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad

@@ -1,0 +1,173 @@
+#include "xgrad/autograd/variable.hpp"
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+#include <xtensor/xbuilder.hpp>
+
+namespace xgrad {
+
+namespace {
+std::atomic<long> live_nodes{0};
+thread_local bool grad_mode_enabled = true;
+std::atomic<std::uint64_t> visit_epoch{0};
+}  // namespace
+
+long live_node_count() { return live_nodes.load(); }
+bool grad_enabled() { return grad_mode_enabled; }
+NoGradGuard::NoGradGuard() : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
+NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
+
+template <class T>
+Node<T>::Node() { ++live_nodes; }
+
+template <class T>
+Node<T>::~Node() {
+  --live_nodes;
+  backward = nullptr;
+  std::vector<std::shared_ptr<Node>> pending = std::move(inputs);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    if (n && n.use_count() == 1) {  // we hold the last reference: take its inputs first
+      for (auto& input : n->inputs) pending.push_back(std::move(input));
+      n->inputs.clear();
+      n->backward = nullptr;
+    }
+  }
+}
+
+template <class T>
+Variable<T>::Variable() : Variable(Tensor<T>(T(0))) {}
+
+template <class T>
+Variable<T>::Variable(Tensor<T> value, bool requires_grad) : node_(std::make_shared<Node<T>>()) {
+  node_->value = std::move(value);
+  node_->requires_grad = requires_grad;
+}
+
+template <class T>
+const Tensor<T>& Variable<T>::grad() const {
+  if (!node_->has_grad) {
+    node_->grad = xt::zeros<T>(node_->value.shape());
+    node_->has_grad = true;
+  }
+  return node_->grad;
+}
+
+template <class T>
+void Variable<T>::set_requires_grad(bool requires) {
+  if (!is_leaf())
+    throw std::logic_error("set_requires_grad: only a leaf variable's requires_grad can be changed");
+  node_->requires_grad = requires;
+}
+
+template <class T>
+T Variable<T>::item() const {
+  if (node_->value.size() != 1)
+    throw std::invalid_argument("item: the variable has shape " + shape_of(node_->value) +
+                                ", not exactly one element");
+  return node_->value.data()[0];
+}
+
+template <class T>
+Variable<T> Variable<T>::detach() const { return Variable(Tensor<T>(node_->value)); }
+
+template <class T>
+Variable<T> Variable<T>::make_result(Tensor<T> value, const char* op, std::vector<Variable> inputs,
+                                     std::function<void(Node<T>&)> backward) {
+  Variable out(std::move(value));
+  out.node_->op = op;
+  if (!grad_mode_enabled) return out;
+  bool any = false;
+  for (const auto& v : inputs) any = any || v.node_->requires_grad;
+  if (!any) return out;
+  out.node_->requires_grad = true;
+  out.node_->inputs.reserve(inputs.size());
+  for (auto& v : inputs) out.node_->inputs.push_back(std::move(v.node_));
+  out.node_->backward = std::move(backward);
+  return out;
+}
+
+template <class T>
+void Variable<T>::backward(bool retain_graph) { run_backward(nullptr, retain_graph); }
+
+template <class T>
+void Variable<T>::backward(const Tensor<T>& upstream, bool retain_graph) {
+  run_backward(&upstream, retain_graph);
+}
+
+template <class T>
+void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
+  Node<T>& root = *node_;
+  const char* freed =
+      "backward: the graph was already freed by an earlier backward; pass retain_graph = true "
+      "to the first backward to go through it again";
+  if (root.released) throw std::logic_error(freed);
+  if (!root.requires_grad)
+    throw std::logic_error(
+        "backward: this variable does not require grad (no input requires grad, or it was "
+        "computed under NoGradGuard)");
+  if (!upstream && root.value.size() != 1)
+    throw std::invalid_argument("backward: the output has shape " + shape_of(root.value) +
+                                "; a non-scalar output needs an explicit upstream gradient of "
+                                "that shape");
+  if (upstream && upstream->shape() != root.value.shape())
+    throw std::invalid_argument("backward: the upstream gradient has shape " + shape_of(*upstream) +
+                                " but the output has shape " + shape_of(root.value));
+
+  // Iterative depth-first post-order: inputs come before the nodes that use them.
+  const std::uint64_t mark = ++visit_epoch;
+  std::vector<Node<T>*> order;
+  std::vector<std::pair<Node<T>*, std::size_t>> stack{{&root, 0}};
+  root.visit_mark = mark;
+  while (!stack.empty()) {
+    auto& [n, next] = stack.back();
+    if (next < n->inputs.size()) {
+      Node<T>* child = n->inputs[next++].get();
+      if (child->requires_grad && child->visit_mark != mark) {
+        if (child->released) throw std::logic_error(freed);
+        child->visit_mark = mark;
+        stack.emplace_back(child, 0);
+      }
+    } else {
+      order.push_back(n);
+      stack.pop_back();
+    }
+  }
+
+  // Intermediate gradients start empty: a retained graph must not count twice.
+  for (Node<T>* n : order)
+    if (n->backward) n->has_grad = false;
+  if (upstream) {
+    detail::accumulate_grad(root, *upstream);
+  } else {
+    detail::accumulate_grad_each(root, [](std::size_t) { return T(1); });
+  }
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node<T>* n = *it;
+    if (n->backward && n->has_grad) n->backward(*n);
+  }
+
+  // Intermediate gradients are not kept (as in PyTorch); leaves keep theirs.
+  std::vector<std::shared_ptr<Node<T>>> released_inputs;
+  for (Node<T>* n : order) {
+    if (!n->backward) continue;
+    n->has_grad = false;
+    if (retain_graph) continue;
+    n->grad = Tensor<T>();
+    n->backward = nullptr;
+    for (auto& input : n->inputs) released_inputs.push_back(std::move(input));
+    n->inputs.clear();
+    n->released = true;
+  }
+  // released_inputs dies here; Node's destructor keeps the teardown iterative.
+}
+
+template struct Node<float>;
+template struct Node<double>;
+template class Variable<float>;
+template class Variable<double>;
+
+}  // namespace xgrad

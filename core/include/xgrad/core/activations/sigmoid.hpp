@@ -1,0 +1,35 @@
+#pragma once
+/// Sigmoid (logistic) function, elementwise on any shape.
+///
+///   f(x)  = 1 / (1 + e^-x)                                   range (0, 1)
+///   f'(x) = f(x) (1 - f(x)) = e^-|x| / (1 + e^-|x|)^2
+///
+/// Sign split: e^-|x| never overflows. The derivative is computed from x, not
+/// from y = f(x): once x > 37 (float64) 1 - y rounds to 0 although f'(x) is a
+/// normal number down to x = -708.
+#include <cmath>
+
+namespace xgrad::math {
+
+template <class R>
+inline R sigmoid_of(R x) {
+  if (x >= 0) return R(1) / (R(1) + std::exp(-x));
+  const R e = std::exp(x);  // NaN lands here and stays NaN
+  return e / (R(1) + e);
+}
+
+template <class R>
+inline R sigmoid_derivative_of(R x) {
+  const R e = std::exp(-std::fabs(x));
+  const R d = R(1) + e;
+  return e / (d * d);
+}
+
+inline double sigmoid(double x) { return sigmoid_of(x); }
+inline float sigmoid(float x) { return static_cast<float>(sigmoid_of(static_cast<double>(x))); }
+inline double sigmoid_derivative(double x) { return sigmoid_derivative_of(x); }
+inline float sigmoid_derivative(float x) {
+  return static_cast<float>(sigmoid_derivative_of(static_cast<double>(x)));
+}
+
+}  // namespace xgrad::math

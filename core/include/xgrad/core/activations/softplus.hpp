@@ -1,0 +1,31 @@
+#pragma once
+/// SoftPlus, elementwise on any shape; beta > 0, threshold >= 0 (PyTorch's definition).
+///
+///   f(x)  = x                          if beta x > threshold
+///         = log(1 + e^(beta x)) / beta otherwise
+///   f'(x) = 1 if beta x > threshold else sigmoid(beta x)
+///
+/// log1p(exp(z)) never overflows below the threshold (z <= threshold) and keeps
+/// full precision for very negative z, where log(1 + e^z) would round to 0.
+#include <cmath>
+
+#include "xgrad/core/activations/sigmoid.hpp"
+
+namespace xgrad::math {
+
+inline double softplus(double x, double beta, double threshold) {
+  const double z = beta * x;
+  return z > threshold ? x : std::log1p(std::exp(z)) / beta;
+}
+inline float softplus(float x, double beta, double threshold) {
+  return static_cast<float>(softplus(static_cast<double>(x), beta, threshold));
+}
+inline double softplus_derivative(double x, double beta, double threshold) {
+  const double z = beta * x;
+  return z > threshold ? 1.0 : sigmoid_of(z);
+}
+inline float softplus_derivative(float x, double beta, double threshold) {
+  return static_cast<float>(softplus_derivative(static_cast<double>(x), beta, threshold));
+}
+
+}  // namespace xgrad::math

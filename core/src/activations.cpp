@@ -1,0 +1,120 @@
+#include "xgrad/core/activations.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+namespace xgrad::math {
+
+namespace {
+// float32 lanes accumulate in float64; float64 lanes in long double so that
+// the sum of a long lane does not cost the last bits.
+template <class T>
+using Accumulator = std::conditional_t<std::is_same_v<T, float>, double, long double>;
+}  // namespace
+
+template <class T>
+void softmax_lanes(const T* x, T* y, const Shape& shape, std::size_t axis) {
+  using A = Accumulator<T>;
+  for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
+    A m = -std::numeric_limits<A>::infinity();
+    for (std::size_t j = 0; j < length; ++j) m = std::max<A>(m, x[offset + j * stride]);
+    if (std::isnan(m) || m == std::numeric_limits<A>::infinity()) m = std::numeric_limits<A>::quiet_NaN();
+    A sum = 0;
+    for (std::size_t j = 0; j < length; ++j) sum += std::exp(A(x[offset + j * stride]) - m);
+    for (std::size_t j = 0; j < length; ++j)
+      y[offset + j * stride] = static_cast<T>(std::exp(A(x[offset + j * stride]) - m) / sum);
+  });
+}
+
+template <class T>
+void log_softmax_lanes(const T* x, T* y, const Shape& shape, std::size_t axis) {
+  using A = Accumulator<T>;
+  for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
+    A m = -std::numeric_limits<A>::infinity();
+    for (std::size_t j = 0; j < length; ++j) m = std::max<A>(m, x[offset + j * stride]);
+    if (std::isnan(m) || m == std::numeric_limits<A>::infinity()) m = std::numeric_limits<A>::quiet_NaN();
+    A sum = 0;
+    for (std::size_t j = 0; j < length; ++j) sum += std::exp(A(x[offset + j * stride]) - m);
+    const A log_sum = std::log(sum);
+    for (std::size_t j = 0; j < length; ++j)
+      y[offset + j * stride] = static_cast<T>((A(x[offset + j * stride]) - m) - log_sum);
+  });
+}
+
+template <class T>
+void softmax_backward_lanes(const T* y, const T* g, T* dx, const Shape& shape, std::size_t axis) {
+  using A = Accumulator<T>;
+  for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
+    A dot = 0;
+    for (std::size_t j = 0; j < length; ++j) dot += A(g[offset + j * stride]) * y[offset + j * stride];
+    for (std::size_t j = 0; j < length; ++j) {
+      const std::size_t k = offset + j * stride;
+      dx[k] += static_cast<T>(A(y[k]) * (A(g[k]) - dot));
+    }
+  });
+}
+
+template <class T>
+void log_softmax_backward_lanes(const T* y, const T* g, T* dx, const Shape& shape, std::size_t axis) {
+  using A = Accumulator<T>;
+  for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
+    A total = 0;
+    for (std::size_t j = 0; j < length; ++j) total += g[offset + j * stride];
+    for (std::size_t j = 0; j < length; ++j) {
+      const std::size_t k = offset + j * stride;
+      dx[k] += static_cast<T>(A(g[k]) - std::exp(A(y[k])) * total);
+    }
+  });
+}
+
+template <class T>
+Tensor<T> softmax(const Tensor<T>& x, long axis) {
+  const Shape shape = to_shape(x.shape());
+  const std::size_t a = normalize_axis(axis, shape.size(), "softmax");
+  Tensor<T> y = Tensor<T>::from_shape(x.shape());
+  softmax_lanes(x.data(), y.data(), shape, a);
+  return y;
+}
+
+template <class T>
+Tensor<T> log_softmax(const Tensor<T>& x, long axis) {
+  const Shape shape = to_shape(x.shape());
+  const std::size_t a = normalize_axis(axis, shape.size(), "log_softmax");
+  Tensor<T> y = Tensor<T>::from_shape(x.shape());
+  log_softmax_lanes(x.data(), y.data(), shape, a);
+  return y;
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                    \
+  template void softmax_lanes<T>(const T*, T*, const Shape&, std::size_t);                      \
+  template void log_softmax_lanes<T>(const T*, T*, const Shape&, std::size_t);                  \
+  template void softmax_backward_lanes<T>(const T*, const T*, T*, const Shape&, std::size_t);   \
+  template void log_softmax_backward_lanes<T>(const T*, const T*, T*, const Shape&, std::size_t); \
+  template Tensor<T> softmax<T>(const Tensor<T>&, long);                                        \
+  template Tensor<T> log_softmax<T>(const Tensor<T>&, long);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+void check_elu_alpha(double alpha) {
+  if (!std::isfinite(alpha) || alpha <= 0)
+    throw std::invalid_argument("elu: alpha must be a finite number > 0, got " + std::to_string(alpha));
+}
+
+void check_softplus_parameters(double beta, double threshold) {
+  if (!std::isfinite(beta) || beta <= 0)
+    throw std::invalid_argument("softplus: beta must be a finite number > 0, got " + std::to_string(beta));
+  if (std::isnan(threshold) || threshold < 0)
+    throw std::invalid_argument("softplus: threshold must be >= 0, got " + std::to_string(threshold));
+}
+
+void check_slope(double slope, const char* what) {
+  if (!std::isfinite(slope))
+    throw std::invalid_argument(std::string(what) + ": the negative slope must be finite, got " +
+                                std::to_string(slope));
+}
+
+}  // namespace xgrad::math

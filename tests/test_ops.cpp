@@ -1,0 +1,112 @@
+// Every differentiable op: known values, float64 gradcheck (with broadcasting), errors.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <xtensor/xio.hpp>
+
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/random.hpp"
+
+using namespace xgrad;
+using V = Variable<double>;
+using Inputs = std::vector<V>;
+
+namespace {
+V random_leaf(const Shape& shape, Generator& gen, double low = -2.0, double high = 2.0) {
+  return V(gen.uniform_tensor<double>(shape, low, high), true);
+}
+
+struct OpCase {
+  const char* name;
+  std::vector<Shape> shapes;
+  std::function<V(const Inputs&)> f;
+  double low = -2.0, high = 2.0;
+};
+}  // namespace
+
+TEST_CASE("gradcheck of every op, broadcasting included") {
+  const std::vector<OpCase> cases = {
+      {"add same", {{2, 3}, {2, 3}}, [](const Inputs& v) { return v[0] + v[1]; }},
+      {"add row", {{2, 3}, {3}}, [](const Inputs& v) { return v[0] + v[1]; }},
+      {"add outer", {{2, 1}, {1, 3}}, [](const Inputs& v) { return v[0] + v[1]; }},
+      {"add scalar", {{2, 3}, {}}, [](const Inputs& v) { return v[0] + v[1]; }},
+      {"sub row", {{3}, {2, 3}}, [](const Inputs& v) { return v[0] - v[1]; }},
+      {"sub same", {{4}, {4}}, [](const Inputs& v) { return v[0] - v[1]; }},
+      {"mul same", {{2, 3}, {2, 3}}, [](const Inputs& v) { return v[0] * v[1]; }},
+      {"mul column", {{2, 3}, {2, 1}}, [](const Inputs& v) { return v[0] * v[1]; }},
+      {"div same", {{2, 3}, {2, 3}}, [](const Inputs& v) { return v[0] / (v[1] * v[1] + 1.0); }},
+      {"div broadcast", {{2, 3}, {3}}, [](const Inputs& v) { return v[0] / (v[1] * v[1] + 1.0); }},
+      {"neg", {{5}}, [](const Inputs& v) { return -v[0]; }},
+      {"matmul 2x2", {{3, 4}, {4, 2}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
+      {"matmul vec-mat", {{4}, {4, 2}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
+      {"matmul mat-vec", {{3, 4}, {4}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
+      {"matmul dot", {{4}, {4}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
+      {"transpose", {{2, 3}}, [](const Inputs& v) { return transpose(v[0]) * transpose(v[0]); }},
+      {"reshape", {{2, 3}}, [](const Inputs& v) { return reshape(v[0] * v[0], {3, 2}); }},
+      {"sum all", {{2, 3}}, [](const Inputs& v) { return sum(v[0] * v[0]); }},
+      {"sum axis 0", {{2, 3}}, [](const Inputs& v) { return sum(v[0] * v[0], 0); }},
+      {"sum axis -1 keepdims", {{2, 3}}, [](const Inputs& v) { return sum(v[0] * v[0], -1, true); }},
+      {"mean all", {{2, 3}}, [](const Inputs& v) { return mean(v[0] * v[0]); }},
+      {"mean axis 1", {{2, 3, 2}}, [](const Inputs& v) { return mean(v[0] * v[0], 1); }},
+      {"exp", {{2, 3}}, [](const Inputs& v) { return exp(v[0]); }},
+      {"log", {{2, 3}}, [](const Inputs& v) { return log(v[0]); }, 0.5, 3.0},
+      {"pow 3", {{4}}, [](const Inputs& v) { return pow(v[0], 3.0); }},
+      {"pow -0.5", {{4}}, [](const Inputs& v) { return pow(v[0], -0.5); }, 0.5, 3.0},
+  };
+  Generator gen(42);
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    Inputs inputs;
+    for (const auto& s : c.shapes) inputs.push_back(random_leaf(s, gen, c.low, c.high));
+    GradcheckResult r = gradcheck(c.f, inputs);
+    CHECK_MESSAGE(r.passed, c.name << ": " << r.message);
+  }
+}
+
+TEST_CASE("known values") {
+  V a(Tensor<double>{{1.0, 2.0}, {3.0, 4.0}});
+  V b(Tensor<double>{10.0, 20.0});
+  CHECK((a + b).value() == Tensor<double>{{11.0, 22.0}, {13.0, 24.0}});
+  CHECK((a * b).value() == Tensor<double>{{10.0, 40.0}, {30.0, 80.0}});
+  CHECK((b - a).value() == Tensor<double>{{9.0, 18.0}, {7.0, 16.0}});
+  CHECK(matmul(a, a).value() == Tensor<double>{{7.0, 10.0}, {15.0, 22.0}});
+  CHECK(matmul(a, b).value() == Tensor<double>{50.0, 110.0});
+  CHECK(transpose(a).value() == Tensor<double>{{1.0, 3.0}, {2.0, 4.0}});
+  CHECK(sum(a).item() == 10.0);
+  CHECK(sum(a, 0).value() == Tensor<double>{4.0, 6.0});
+  CHECK(mean(a, -1).value() == Tensor<double>{1.5, 3.5});
+  CHECK(sum(a, 1, true).shape() == Shape{2, 1});
+  CHECK(pow(b, 2.0).value() == Tensor<double>{100.0, 400.0});
+  CHECK(reshape(a, {4}).value() == Tensor<double>{1.0, 2.0, 3.0, 4.0});
+  CHECK(log(exp(b)).value() == Tensor<double>{10.0, 20.0});
+}
+
+TEST_CASE("float32 ops agree with float64") {
+  Generator gen(7);
+  Tensor<double> x = gen.uniform_tensor<double>({3, 4}, -1, 1);
+  Tensor<double> w = gen.uniform_tensor<double>({4, 2}, -1, 1);
+  Variable<float> xf(xt::cast<float>(x), true), wf(xt::cast<float>(w), true);
+  V xd(x, true), wd(w, true);
+  sum(tanh(matmul(xf, wf))).backward();
+  sum(tanh(matmul(xd, wd))).backward();
+  for (std::size_t i = 0; i < w.size(); ++i)
+    CHECK(wf.grad().data()[i] == doctest::Approx(wd.grad().data()[i]).epsilon(1e-5));
+}
+
+TEST_CASE("shape errors name both shapes") {
+  V a(Tensor<double>::from_shape({2, 3}));
+  V b(Tensor<double>::from_shape({4}));
+  V m(Tensor<double>::from_shape({4, 5}));
+  CHECK_THROWS_WITH_AS(a + b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(a * b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(a - b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(a / b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(matmul(a, m), doctest::Contains("[2, 3] and [4, 5]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(reshape(a, {5}), doctest::Contains("[2, 3]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(sum(a, 2), doctest::Contains("axis 2"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(mean(a, -3), doctest::Contains("axis -3"), std::invalid_argument);
+  CHECK_THROWS_AS(mean(V(Tensor<double>::from_shape({0}))), std::invalid_argument);
+}

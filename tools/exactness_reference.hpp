@@ -1,0 +1,258 @@
+#pragma once
+/// Reading the exact reference tables written by tools/make_reference.py and
+/// measuring xgrad's activation kernels against them, in ulps. Shared by
+/// tools/ulp_report.cpp and tests/test_exactness.cpp (header-only).
+///
+/// The exact values are parsed with strtold (x87 long double, 64-bit
+/// mantissa: 2^-11 of a float64 ulp, so the measurement itself is good to
+/// ~0.001 ulp). The ulp of an exact value v in a dtype with p-bit
+/// significands is 2^(floor(log2|v|) - (p - 1)); errors are measured only
+/// where v is a normal number of the dtype.
+#include <cerrno>
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/core/activations.hpp"
+
+namespace xgrad::exactness {
+
+// The parameters the reference was generated with (tools/make_reference.py).
+inline constexpr double kLeakySlope = 0.01;
+inline constexpr double kPreluAlpha = 0.25;
+inline constexpr double kEluAlpha = 1.0;
+inline constexpr double kSoftplusBeta = 1.0;
+inline constexpr double kSoftplusThreshold = 20.0;
+
+/// An exact value from the CSV.
+struct Exact {
+  enum Kind { finite, zero, nan, inf } kind = finite;
+  long double value = 0;  // 0 for a value that underflows long double (e.g. e^-1e6), not an exact zero
+  std::string text;
+
+  bool is_finite() const { return kind == finite || kind == zero; }
+  /// Normal (and finite) in the dtype T: the region where the ulp bound applies.
+  template <class T>
+  bool is_normal_in() const {
+    if (kind != finite) return false;
+    const long double a = std::fabs(value);
+    return a >= static_cast<long double>(std::numeric_limits<T>::min()) &&
+           a <= static_cast<long double>(std::numeric_limits<T>::max());
+  }
+};
+
+inline Exact parse_exact(const std::string& s) {
+  Exact e;
+  e.text = s;
+  if (s == "nan") {
+    e.kind = Exact::nan;
+    e.value = std::numeric_limits<long double>::quiet_NaN();
+    return e;
+  }
+  if (s == "inf" || s == "-inf") {
+    e.kind = Exact::inf;
+    e.value = s[0] == '-' ? -std::numeric_limits<long double>::infinity()
+                          : std::numeric_limits<long double>::infinity();
+    return e;
+  }
+  char* end = nullptr;
+  errno = 0;
+  e.value = std::strtold(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0') throw std::runtime_error("not a number: '" + s + "'");
+  // An exact zero is written "0" (or "-0"); a value too small for long double parses to 0 but is not zero.
+  const bool hex = s.find_first_of("xX") != std::string::npos;
+  bool nonzero_digit = false;
+  for (char c : s) {
+    if (c == 'p' || c == 'P' || (!hex && (c == 'e' || c == 'E'))) break;  // the exponent
+    if (c == 'x' || c == 'X') continue;
+    if ((c >= '1' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))
+      nonzero_digit = true;
+  }
+  if (!nonzero_digit && e.value == 0) e.kind = Exact::zero;
+  return e;
+}
+
+/// |got - exact| in units of ulp(exact) of T; +inf when got is NaN or infinite.
+template <class T>
+long double ulp_error(T got, long double exact) {
+  if (!std::isfinite(got)) return std::numeric_limits<long double>::infinity();
+  const int e = std::ilogb(exact);  // floor(log2 |exact|)
+  const long double ulp = std::ldexp(1.0L, e - (std::numeric_limits<T>::digits - 1));
+  return std::fabs(static_cast<long double>(got) - exact) / ulp;
+}
+
+enum class Fn { sigmoid, tanh, relu, leaky_relu, prelu, elu, softplus, gelu, gelu_tanh };
+
+inline const std::vector<std::pair<std::string, Fn>>& functions() {
+  static const std::vector<std::pair<std::string, Fn>> fns = {
+      {"sigmoid", Fn::sigmoid},   {"tanh", Fn::tanh},       {"relu", Fn::relu},
+      {"leaky_relu", Fn::leaky_relu}, {"prelu", Fn::prelu}, {"elu", Fn::elu},
+      {"softplus", Fn::softplus}, {"gelu", Fn::gelu},       {"gelu_tanh", Fn::gelu_tanh}};
+  return fns;
+}
+
+inline Fn fn_from_name(const std::string& name) {
+  for (const auto& [n, f] : functions())
+    if (n == name) return f;
+  throw std::runtime_error("unknown function in reference: " + name);
+}
+
+template <class T>
+struct Value {
+  T f, df;
+};
+
+/// f(x) and f'(x) from xgrad's kernels, with the reference's parameters.
+template <class T>
+Value<T> evaluate(Fn fn, T x) {
+  namespace m = xgrad::math;
+  switch (fn) {
+    case Fn::sigmoid: return {m::sigmoid(x), m::sigmoid_derivative(x)};
+    case Fn::tanh: return {m::tanh(x), m::tanh_derivative(x)};
+    case Fn::relu: return {m::relu(x), m::relu_derivative(x)};
+    case Fn::leaky_relu: return {m::leaky_relu(x, kLeakySlope), m::leaky_relu_derivative(x, kLeakySlope)};
+    case Fn::prelu:
+      return {m::prelu(x, static_cast<T>(kPreluAlpha)), m::prelu_derivative(x, static_cast<T>(kPreluAlpha))};
+    case Fn::elu: return {m::elu(x, kEluAlpha), m::elu_derivative(x, kEluAlpha)};
+    case Fn::softplus:
+      return {m::softplus(x, kSoftplusBeta, kSoftplusThreshold),
+              m::softplus_derivative(x, kSoftplusBeta, kSoftplusThreshold)};
+    case Fn::gelu: return {m::gelu(x), m::gelu_derivative(x)};
+    case Fn::gelu_tanh: return {m::gelu_tanh(x), m::gelu_tanh_derivative(x)};
+  }
+  throw std::logic_error("unreachable");
+}
+
+struct Row {
+  std::string function, dtype;
+  Fn fn;
+  std::string x_text;
+  long double x;  // exact in the row's dtype (hex float)
+  Exact f, df;
+};
+
+inline std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) out.push_back(cell);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+inline std::vector<std::vector<std::string>> read_csv(const std::string& path, std::size_t columns) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    auto cells = split_csv_line(line);
+    if (cells.size() != columns) throw std::runtime_error(path + ": bad row: " + line);
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+/// activation_reference.csv: function,dtype,x,f,df
+inline std::vector<Row> read_activation_reference(const std::string& path) {
+  std::vector<Row> rows;
+  for (auto& c : read_csv(path, 5)) {
+    Row r;
+    r.function = c[0];
+    r.dtype = c[1];
+    r.fn = fn_from_name(c[0]);
+    r.x_text = c[2];
+    r.x = parse_exact(c[2]).value;
+    r.f = parse_exact(c[3]);
+    r.df = parse_exact(c[4]);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+/// One softmax lane of softmax_reference.csv (case,dtype,n,i,x,softmax,log_softmax).
+struct SoftmaxCase {
+  std::string name, dtype;
+  std::vector<long double> x;
+  std::vector<Exact> softmax, log_softmax;
+};
+
+inline std::vector<SoftmaxCase> read_softmax_reference(const std::string& path) {
+  std::vector<SoftmaxCase> cases;
+  for (auto& c : read_csv(path, 7)) {
+    if (cases.empty() || cases.back().name != c[0] || cases.back().dtype != c[1]) {
+      cases.emplace_back();
+      cases.back().name = c[0];
+      cases.back().dtype = c[1];
+    }
+    SoftmaxCase& sc = cases.back();
+    if (std::stoul(c[3]) != sc.x.size()) throw std::runtime_error(path + ": lane rows out of order");
+    sc.x.push_back(parse_exact(c[4]).value);
+    sc.softmax.push_back(parse_exact(c[5]));
+    sc.log_softmax.push_back(parse_exact(c[6]));
+  }
+  return cases;
+}
+
+/// The verdict of one computed value against its exact value.
+struct Check {
+  bool ok = true;           // within the requirement
+  bool measured = false;    // exact value normal in the dtype: ulp counts
+  long double ulps = 0;     // when measured
+  std::string why;          // when !ok
+};
+
+/// The requirement: within max_ulps where the exact value is normal; NaN for a
+/// NaN exact value; the same infinity for an infinite one; finite where the
+/// exact value is finite (zero, subnormal, underflowing); exactly 0 for an exact 0.
+template <class T>
+Check check_value(T got, const Exact& e, long double max_ulps) {
+  Check c;
+  switch (e.kind) {
+    case Exact::nan:
+      if (!std::isnan(got)) c = {false, false, 0, "expected NaN"};
+      return c;
+    case Exact::inf:
+      if (!(std::isinf(got) && (got > 0) == (e.value > 0))) c = {false, false, 0, "expected " + e.text};
+      return c;
+    case Exact::zero:
+      if (got != 0) c = {false, false, 0, "expected exactly 0"};
+      return c;
+    case Exact::finite:
+      if (!std::isfinite(got)) return {false, false, 0, "non-finite result for a finite exact value"};
+      if (e.is_normal_in<T>()) {
+        c.measured = true;
+        c.ulps = ulp_error(got, e.value);
+        if (!(c.ulps <= max_ulps)) {
+          c.ok = false;
+          c.why = "ulp error above the bound";
+        }
+      }
+      return c;
+  }
+  return c;
+}
+
+template <class T>
+Tensor<T> make_lane(const std::vector<long double>& x) {
+  Tensor<T> t = Tensor<T>::from_shape({x.size()});
+  for (std::size_t i = 0; i < x.size(); ++i) t(i) = static_cast<T>(x[i]);
+  return t;
+}
+
+}  // namespace xgrad::exactness

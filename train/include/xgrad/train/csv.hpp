@@ -1,0 +1,67 @@
+#pragma once
+/// Reading labelled tabular data from CSV files.
+///
+/// The format: a header row naming the columns, then one row per sample.
+/// Fields may be double-quoted (RFC 4180: "" is a literal quote; quoted fields
+/// may hold commas and line breaks). Spaces and tabs around a field are ignored.
+/// A UTF-8 byte order mark and CRLF line ends are accepted; blank lines at the
+/// end of the file are ignored. Feature cells must be finite numbers.
+///
+/// Every error is a DataError whose message names the file and, where it
+/// applies, the line and the column (by number and header name).
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xgrad/core/tensor.hpp>
+
+namespace xgrad {
+
+/// A problem with the contents (or the existence) of an input data file.
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A CSV file as text: the header and the cells of each row.
+struct CsvTable {
+  std::string path;                            ///< the file, as given (for messages)
+  std::vector<std::string> header;             ///< column names, unique and non-empty
+  std::vector<std::vector<std::string>> rows;  ///< each row has header.size() cells
+  std::vector<std::size_t> row_lines;          ///< the 1-based line on which each row starts
+};
+
+/// Features and integer class labels read from a CSV file.
+struct CsvDataset {
+  Tensor<double> features;                 ///< [rows, feature_names.size()]
+  std::vector<std::string> feature_names;  ///< the columns of `features`, in order
+  std::vector<std::int64_t> labels;        ///< one per row, an index into class_names
+  std::vector<std::string> class_names;    ///< sorted: numerically if all are integers, else lexicographically
+};
+
+/// Reads and checks the structure of a CSV file: header present, unique
+/// non-empty column names, at least one row, every row as wide as the header.
+CsvTable read_csv_table(const std::string& path);
+
+/// Reads a training file: `target_column` holds the classes (names or
+/// integers); every other column is a numeric feature, in file order.
+/// Classes are sorted like scikit-learn's LabelEncoder (integers numerically,
+/// names lexicographically) and labels index into them.
+CsvDataset load_csv(const std::string& path, const std::string& target_column);
+
+/// Reads a file for an existing model, without labels: the columns other than
+/// `target_column` (none when empty; it is skipped when given) must be exactly
+/// `feature_names`, in any order. The result's columns follow `feature_names`.
+Tensor<double> load_csv_features(const std::string& path,
+                                 const std::vector<std::string>& feature_names,
+                                 const std::string& target_column = "");
+
+/// Reads a labelled file for an existing model (e.g. to evaluate it): the
+/// features as in load_csv_features, and the labels as indices into the
+/// model's `class_names`; a class the model does not know is an error.
+CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
+                              const std::vector<std::string>& feature_names,
+                              const std::vector<std::string>& class_names);
+
+}  // namespace xgrad
