@@ -4,3 +4,5 @@
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/tensor.hpp"
+#include "xgrad/layers/layers.hpp"
+#include "xgrad/train/train.hpp"

@@ -11,9 +11,8 @@ GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable
                           GradcheckOptions options) {
   GradcheckResult result;
   result.passed = true;
-  // Fresh leaves so the caller's variables keep their gradients.
-  std::vector<Variable<double>> leaves;
-  for (const auto& v : inputs) leaves.emplace_back(Tensor<double>(v.value()), v.requires_grad());
+  // The caller's own variables: f may reach them through a module's parameters.
+  std::vector<Variable<double>> leaves = inputs;
 
   const Variable<double> reference = f(leaves);
   const std::size_t outputs = reference.size();
@@ -61,6 +60,7 @@ GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable
       }
     }
   }
+  for (auto& leaf : leaves) leaf.zero_grad();
   if (result.passed) result.message = "gradcheck passed";
   return result;
 }

@@ -169,6 +169,55 @@ Variable<T> matmul(const Variable<T>& a, const Variable<T>& b) {
 }
 
 template <class T>
+Variable<T> linear(const Variable<T>& x, const Variable<T>& weight, const Variable<T>* bias) {
+  const Shape xs = x.shape(), ws = weight.shape();
+  if (xs.size() != 2 || ws.size() != 2 || xs[1] != ws[0])
+    throw std::invalid_argument("linear: input of shape " + shape_to_string(xs) +
+                                " does not fit a weight of shape " + shape_to_string(ws) +
+                                " (expected [batch, " + (ws.empty() ? std::string("?") : std::to_string(ws[0])) + "])");
+  const std::size_t batch = xs[0], in = ws[0], out_features = ws[1];
+  if (bias && (bias->dim() != 1 || bias->size() != out_features))
+    throw std::invalid_argument("linear: bias of shape " + shape_to_string(bias->shape()) +
+                                " does not fit a weight of shape " + shape_to_string(ws));
+  Tensor<T> out = Tensor<T>::from_shape({batch, out_features});
+  T* po = out.data();
+  if (bias) {  // start from the bias rows and let gemm add x W (beta = 1)
+    const T* b = bias->value().data();
+    for (std::size_t r = 0; r < batch; ++r) std::copy(b, b + out_features, po + r * out_features);
+  }
+  if (batch * out_features > 0) {
+    if (in == 0) { if (!bias) out.fill(T(0)); }
+    else blas::gemm<T>(false, false, batch, out_features, in, T(1), x.value().data(), in,
+                       weight.value().data(), out_features, bias ? T(1) : T(0), po, out_features);
+  }
+  std::vector<Variable<T>> inputs{x, weight};
+  if (bias) inputs.push_back(*bias);
+  return Variable<T>::make_result(std::move(out), "linear", std::move(inputs), [batch, in, out_features](Node<T>& self) {
+    Node<T>& xn = *self.inputs[0];
+    Node<T>& wn = *self.inputs[1];
+    const T* g = self.grad.data();
+    bool add_into = false;
+    if (xn.requires_grad && batch * in > 0) {  // dx += g W^T
+      T* gx = detail::grad_buffer(xn, add_into);
+      blas::gemm<T>(false, true, batch, in, out_features, T(1), g, out_features, wn.value.data(),
+                    out_features, add_into ? T(1) : T(0), gx, in);
+    }
+    if (wn.requires_grad && in * out_features > 0) {  // dW += x^T g
+      T* gw = detail::grad_buffer(wn, add_into);
+      blas::gemm<T>(true, false, in, out_features, batch, T(1), xn.value.data(), in, g, out_features,
+                    add_into ? T(1) : T(0), gw, out_features);
+    }
+    if (self.inputs.size() > 2 && self.inputs[2]->requires_grad) {  // db += column sums of g
+      Node<T>& bn = *self.inputs[2];
+      T* gb = detail::grad_buffer(bn, add_into);
+      if (!add_into) std::fill(gb, gb + out_features, T(0));
+      for (std::size_t r = 0; r < batch; ++r)
+        for (std::size_t c = 0; c < out_features; ++c) gb[c] += g[r * out_features + c];
+    }
+  });
+}
+
+template <class T>
 Variable<T> transpose(const Variable<T>& a) {
   Tensor<T> out = xt::transpose(a.value());
   return Variable<T>::make_result(std::move(out), "transpose", {a}, [](Node<T>& self) {
@@ -282,6 +331,7 @@ Variable<T> pow(const Variable<T>& a, double exponent) {
   template Variable<T> div(const Variable<T>&, const Variable<T>&);            \
   template Variable<T> neg(const Variable<T>&);                                \
   template Variable<T> matmul(const Variable<T>&, const Variable<T>&);         \
+  template Variable<T> linear(const Variable<T>&, const Variable<T>&, const Variable<T>*); \
   template Variable<T> transpose(const Variable<T>&);                          \
   template Variable<T> reshape(const Variable<T>&, const Shape&);              \
   template Variable<T> sum(const Variable<T>&);                                \

@@ -29,7 +29,9 @@ struct GradcheckOptions {
 
 using GradcheckFunction = std::function<Variable<double>(const std::vector<Variable<double>>&)>;
 
-/// Inputs that require grad are checked; the others are held constant.
+/// Inputs that require grad are checked; the others are held constant. The
+/// inputs themselves are perturbed (and restored), so f may reach them through
+/// a module's parameters; their gradients are left zeroed.
 GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable<double>>& inputs,
                           GradcheckOptions options = {});
 

@@ -13,6 +13,10 @@ template <class T> Variable<T> div(const Variable<T>& a, const Variable<T>& b);
 template <class T> Variable<T> neg(const Variable<T>& a);
 /// [m, k] @ [k, n] -> [m, n]; a 1-D operand is a row (left) or a column (right), as in NumPy.
 template <class T> Variable<T> matmul(const Variable<T>& a, const Variable<T>& b);
+/// x @ weight + bias in one node: x [batch, in], weight [in, out], bias [out]
+/// (or an empty Variable for none). Backward: dx += g W^T, dW += x^T g,
+/// db += sum over the batch of g, all through BLAS without temporaries.
+template <class T> Variable<T> linear(const Variable<T>& x, const Variable<T>& weight, const Variable<T>* bias);
 /// Reverses the axes ([m, n] -> [n, m]).
 template <class T> Variable<T> transpose(const Variable<T>& a);
 /// Same elements, new shape; throws std::invalid_argument if the sizes differ.

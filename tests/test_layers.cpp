@@ -1,0 +1,139 @@
+// Layers: Dense, Activation, PReLU, Sequential: values, gradchecks, names, summary, configs.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/activations.hpp"
+#include "xgrad/layers/layers.hpp"
+#include "xgrad/train/train.hpp"
+
+using namespace xgrad;
+using V = Variable<double>;
+using Inputs = std::vector<V>;
+
+TEST_CASE("Dense: Glorot-uniform by default, He as options, seeded") {
+  Generator g1(5), g2(5);
+  Dense<double> a(100, 50, ActivationSpec{}, true, Initializer::glorot_uniform, g1);
+  Dense<double> b(100, 50, ActivationSpec{}, true, Initializer::glorot_uniform, g2);
+  CHECK(a.weight().value() == b.weight().value());
+  const double glorot = std::sqrt(6.0 / 150.0);
+  double max_abs = 0, sum_sq = 0;
+  for (double w : a.weight().value()) {
+    max_abs = std::max(max_abs, std::fabs(w));
+    sum_sq += w * w;
+  }
+  CHECK(max_abs <= glorot);
+  CHECK(max_abs > 0.95 * glorot);
+  CHECK(std::sqrt(sum_sq / 5000) == doctest::Approx(glorot / std::sqrt(3.0)).epsilon(0.05));
+  for (double v : a.bias().value()) CHECK(v == 0.0);
+  Dense<double> he(200, 100, ActivationSpec{}, true, Initializer::he_normal, g1);
+  sum_sq = 0;
+  for (double w : he.weight().value()) sum_sq += w * w;
+  CHECK(std::sqrt(sum_sq / 20000) == doctest::Approx(std::sqrt(2.0 / 200)).epsilon(0.05));
+  Dense<double> heu(200, 100, ActivationSpec{}, true, Initializer::he_uniform, g1);
+  for (double w : heu.weight().value()) CHECK(std::fabs(w) <= std::sqrt(6.0 / 200));
+}
+
+TEST_CASE("Dense forward equals x W + b then the activation, and gradchecks") {
+  Generator gen(9);
+  for (const char* act : {"linear", "tanh", "relu", "sigmoid", "softmax", "gelu"}) {
+    CAPTURE(act);
+    Dense<double> dense(3, 4, act, true, Initializer::glorot_uniform, gen);
+    dense.bias().mutable_value() = gen.uniform_tensor<double>({4}, -1, 1);
+    V x(gen.uniform_tensor<double>({5, 3}, -2, 2), true);
+    V expected = apply_activation(ActivationSpec{parse_activation(act)}, matmul(x, dense.weight()) + dense.bias());
+    V y = dense(x);
+    for (std::size_t i = 0; i < y.size(); ++i) CHECK(y.value().data()[i] == doctest::Approx(expected.value().data()[i]));
+    GradcheckResult r = gradcheck([&](const Inputs& in) { return dense(in[0]); }, {x, dense.weight(), dense.bias()});
+    CHECK_MESSAGE(r.passed, r.message);
+  }
+  Dense<double> no_bias(3, 2, "linear", false);
+  CHECK(no_bias.named_parameters().size() == 1);
+  CHECK_THROWS_WITH_AS(no_bias(V(Tensor<double>::from_shape({2, 4}))), doctest::Contains("[2, 4]"), std::invalid_argument);
+  CHECK_THROWS_AS(Dense<double>(0, 3), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Dense<double>(3, 3, "swish"), doctest::Contains("unknown activation 'swish'"), std::invalid_argument);
+}
+
+TEST_CASE("Activation layer by name, every function, gradchecked") {
+  Generator gen(2);
+  for (const auto& name : activation_names()) {
+    CAPTURE(name);
+    Activation<double> layer(name);
+    Tensor<double> values = gen.uniform_tensor<double>({3, 4}, 0.1, 2.0);
+    for (std::size_t i = 0; i < values.size(); i += 2) values.data()[i] *= -1;  // both sides, away from 0
+    V x(values, true);
+    GradcheckResult r = gradcheck([&](const Inputs& in) { return layer(in[0]); }, {x});
+    CHECK_MESSAGE(r.passed, r.message);
+  }
+  ActivationSpec leaky{ActivationKind::leaky_relu};
+  leaky.alpha = 0.2;
+  CHECK(Activation<double>(leaky)(V(Tensor<double>{-1.0})).item() == doctest::Approx(-0.2));
+  ActivationSpec bad{ActivationKind::softplus};
+  bad.beta = 0;
+  CHECK_THROWS_AS(Activation<double>{bad}, std::invalid_argument);
+}
+
+TEST_CASE("PReLU layer: forward, gradcheck with dL/dalpha, shapes") {
+  Generator gen(4);
+  for (std::size_t n : {std::size_t(1), std::size_t(3)}) {
+    PReLU<double> layer(n, 0.25);
+    CHECK(layer.alpha().shape() == Shape{n});
+    V x(gen.uniform_tensor<double>({4, 3}, 0.1, 2.0), true);
+    for (std::size_t i = 0; i < x.size(); i += 2) x.mutable_value().data()[i] *= -1;
+    GradcheckResult r = gradcheck([&](const Inputs& in) { return layer(in[0]); }, {x, layer.alpha()});
+    CHECK_MESSAGE(r.passed, r.message);
+  }
+  PReLU<double> wrong(2);
+  CHECK_THROWS_WITH_AS(wrong(V(Tensor<double>::from_shape({4, 3}))), doctest::Contains("[2]"), std::invalid_argument);
+}
+
+TEST_CASE("PReLU learns: data from alpha 0.1, model started at 0.25") {
+  Generator gen(123);
+  Tensor<double> x = gen.uniform_tensor<double>({512, 1}, -3, 3);
+  Tensor<double> y = math::map(x, [](double v) { return math::prelu(v, 0.1); });
+  PReLU<double> layer(1, 0.25);
+  SGD<double> opt(layer.parameters(), 0.5);
+  for (int step = 0; step < 200; ++step) {
+    opt.zero_grad();
+    mse(layer(V(x)), V(y)).backward();
+    opt.step();
+  }
+  CHECK(std::fabs(layer.alpha().value()(0) - 0.1) < 0.01);
+}
+
+TEST_CASE("Sequential: names, parameters, train/eval, summary, configs") {
+  Sequential<float> model;
+  model.add<Dense<float>>(4, 8, "relu").add<PReLU<float>>(8).add<Dense<float>>(8, 3).add<Activation<float>>("softmax");
+  std::vector<std::string> names;
+  for (auto& [name, p] : model.named_parameters()) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "1.alpha", "2.weight", "2.bias"});
+  CHECK(model.parameter_count() == 4 * 8 + 8 + 8 + 8 * 3 + 3);
+  model.eval();
+  CHECK_FALSE(model.layers()[1]->is_training());
+  model.train();
+  CHECK(model.layers()[1]->is_training());
+  const std::string s = model.summary();
+  CHECK(s.find("0 (Dense)") != std::string::npos);
+  CHECK(s.find("(None, 8)") != std::string::npos);
+  CHECK(s.find("(None, 3)") != std::string::npos);
+  CHECK(s.find("Total params: 75") != std::string::npos);
+  Variable<float> out = model(Variable<float>(Tensor<float>::from_shape({2, 4})));
+  CHECK(out.shape() == Shape{2, 3});
+  for (const auto& layer : model.layers()) {
+    auto rebuilt = make_layer<float>(layer->config());
+    CHECK(rebuilt->type_name() == layer->type_name());
+    CHECK(rebuilt->parameter_count() == layer->parameter_count());
+  }
+  CHECK_THROWS_AS(make_layer<float>(LayerConfig{"Conv2D", {}, {}}), std::invalid_argument);
+}
+
+TEST_CASE("Module::zero_grad clears every parameter's gradient") {
+  Sequential<double> model;
+  model.add<Dense<double>>(2, 2, "tanh");
+  sum(model(V(Tensor<double>{{1.0, 2.0}}))).backward();
+  for (auto& p : model.parameters()) CHECK(p.has_grad());
+  model.zero_grad();
+  for (auto& p : model.parameters()) CHECK_FALSE(p.has_grad());
+}

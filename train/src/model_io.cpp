@@ -1,0 +1,106 @@
+#include "xgrad/train/model_io.hpp"
+
+#include <stdexcept>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "xgrad/train/npz.hpp"
+
+namespace xgrad {
+
+namespace {
+constexpr const char* kArchitecture = "architecture.json";
+constexpr const char* kFormat = "xgrad-model";
+
+template <class T>
+const char* dtype_name() { return std::is_same_v<T, float> ? "float32" : "float64"; }
+}  // namespace
+
+template <class T>
+void save_model(const std::string& path, const Sequential<T>& model, const ModelInfo& info) {
+  nlohmann::json arch;
+  arch["format"] = kFormat;
+  arch["version"] = 1;
+  arch["dtype"] = dtype_name<T>();
+  arch["layers"] = nlohmann::json::array();
+  for (const auto& layer : model.layers()) {
+    const LayerConfig c = layer->config();
+    arch["layers"].push_back({{"type", c.type}, {"numbers", c.numbers}, {"strings", c.strings}});
+  }
+  arch["feature_names"] = info.feature_names;
+  arch["class_names"] = info.class_names;
+  arch["standardized"] = info.standardizer.fitted();
+
+  std::vector<std::pair<std::string, NpzArray>> arrays;
+  arrays.emplace_back(kArchitecture, text_to_npz_array(arch.dump(2)));
+  for (const auto& [name, p] : model.named_parameters()) arrays.emplace_back(name, p.value());
+  if (info.standardizer.fitted()) {
+    arrays.emplace_back("standardizer.mean", info.standardizer.mean);
+    arrays.emplace_back("standardizer.scale", info.standardizer.scale);
+  }
+  save_npz(path, arrays);
+}
+
+template <class T>
+LoadedModel<T> load_model(const std::string& path) {
+  const NpzArchive archive = load_npz(path);
+  auto fail = [&](const std::string& why) { throw NpzError(path + ": not an xgrad model: " + why); };
+  if (!archive.count(kArchitecture)) fail("no " + std::string(kArchitecture) + " inside");
+  nlohmann::json arch;
+  try {
+    arch = nlohmann::json::parse(npz_array_to_text(archive.at(kArchitecture)));
+  } catch (const nlohmann::json::exception& e) {
+    fail(std::string("its architecture is not valid JSON (") + e.what() + ")");
+  }
+  LoadedModel<T> loaded;
+  try {
+    if (arch.value("format", "") != kFormat) fail("format is not '" + std::string(kFormat) + "'");
+    if (arch.value("dtype", "") != dtype_name<T>())
+      fail("its weights are " + arch.value("dtype", std::string("?")) + ", not " + dtype_name<T>());
+    for (const auto& l : arch.at("layers")) {
+      LayerConfig c;
+      c.type = l.at("type").get<std::string>();
+      c.numbers = l.at("numbers").get<std::map<std::string, double>>();
+      c.strings = l.at("strings").get<std::map<std::string, std::string>>();
+      loaded.model.add(make_layer<T>(c));
+    }
+    loaded.info.feature_names = arch.at("feature_names").get<std::vector<std::string>>();
+    loaded.info.class_names = arch.at("class_names").get<std::vector<std::string>>();
+    if (arch.at("standardized").get<bool>()) {
+      loaded.info.standardizer.mean = npz_get<double>(archive, "standardizer.mean");
+      loaded.info.standardizer.scale = npz_get<double>(archive, "standardizer.scale");
+      if (loaded.info.standardizer.mean.dimension() != 1 ||
+          loaded.info.standardizer.mean.shape() != loaded.info.standardizer.scale.shape())
+        fail("the standardizer's mean and scale have shapes " + shape_of(loaded.info.standardizer.mean) + " and " +
+             shape_of(loaded.info.standardizer.scale));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    fail(std::string("its architecture is incomplete (") + e.what() + ")");
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  } catch (const NpzError& e) {
+    fail(e.what());
+  }
+  for (auto& [name, p] : loaded.model.named_parameters()) {
+    const Tensor<T>* stored = nullptr;
+    try {
+      stored = &npz_get<T>(archive, name);
+    } catch (const NpzError& e) {
+      fail(e.what());
+    }
+    if (stored->shape() != p.value().shape())
+      fail("array '" + name + "' has shape " + shape_of(*stored) + ", the architecture needs " + shape_of(p.value()));
+    Variable<T> handle = p;
+    handle.mutable_value() = *stored;
+  }
+  loaded.model.eval();
+  return loaded;
+}
+
+template void save_model(const std::string&, const Sequential<float>&, const ModelInfo&);
+template void save_model(const std::string&, const Sequential<double>&, const ModelInfo&);
+template LoadedModel<float> load_model<float>(const std::string&);
+template LoadedModel<double> load_model<double>(const std::string&);
+
+}  // namespace xgrad

@@ -1,0 +1,113 @@
+#include "xgrad/train/optimizers.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <xtensor/xbuilder.hpp>
+
+namespace xgrad {
+
+namespace {
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+void check_lr(double lr, const char* who) {
+  require(std::isfinite(lr) && lr > 0, std::string(who) + ": the learning rate must be a finite number > 0, got " + std::to_string(lr));
+}
+}  // namespace
+
+template <class T>
+Optimizer<T>::Optimizer(std::vector<Variable<T>> parameters) : parameters_(std::move(parameters)) {}
+
+template <class T>
+void Optimizer<T>::zero_grad() {
+  for (auto& p : parameters_) p.zero_grad();
+}
+
+template <class T>
+SGD<T>::SGD(std::vector<Variable<T>> parameters, double lr, double momentum, double weight_decay)
+    : Optimizer<T>(std::move(parameters)), momentum_(momentum), weight_decay_(weight_decay) {
+  check_lr(lr, "SGD");
+  require(std::isfinite(momentum) && momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got " + std::to_string(momentum));
+  require(std::isfinite(weight_decay) && weight_decay >= 0, "SGD: weight_decay must be >= 0, got " + std::to_string(weight_decay));
+  this->lr_ = lr;
+  for (auto& p : this->parameters_) velocity_.push_back(xt::zeros<T>(p.value().shape()));
+}
+
+template <class T>
+void SGD<T>::step() {
+  const T lr = static_cast<T>(this->lr_), mu = static_cast<T>(momentum_), wd = static_cast<T>(weight_decay_);
+  for (std::size_t k = 0; k < this->parameters_.size(); ++k) {
+    Variable<T>& p = this->parameters_[k];
+    if (!p.has_grad()) continue;
+    T* w = p.mutable_value().data();
+    const T* g = p.grad().data();
+    T* v = velocity_[k].data();
+    const std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      T d = g[i] + wd * w[i];
+      if (mu != T(0)) {
+        v[i] = started_ ? mu * v[i] + d : d;
+        d = v[i];
+      }
+      w[i] -= lr * d;
+    }
+  }
+  started_ = true;
+}
+
+template <class T>
+Adam<T>::Adam(std::vector<Variable<T>> parameters, double lr, double beta1, double beta2, double eps, double weight_decay)
+    : Optimizer<T>(std::move(parameters)), beta1_(beta1), beta2_(beta2), eps_(eps), weight_decay_(weight_decay) {
+  check_lr(lr, "Adam");
+  require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1)");
+  require(std::isfinite(eps) && eps > 0, "Adam: eps must be > 0");
+  require(std::isfinite(weight_decay) && weight_decay >= 0, "Adam: weight_decay must be >= 0");
+  this->lr_ = lr;
+  for (auto& p : this->parameters_) {
+    m_.push_back(xt::zeros<T>(p.value().shape()));
+    v_.push_back(xt::zeros<T>(p.value().shape()));
+  }
+}
+
+template <class T>
+void Adam<T>::step() {
+  ++t_;
+  const T b1 = static_cast<T>(beta1_), b2 = static_cast<T>(beta2_), eps = static_cast<T>(eps_);
+  const T wd = static_cast<T>(weight_decay_);
+  const T step_size = static_cast<T>(this->lr_ / (1.0 - std::pow(beta1_, double(t_))));
+  const T bias2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(beta2_, double(t_))));
+  for (std::size_t k = 0; k < this->parameters_.size(); ++k) {
+    Variable<T>& p = this->parameters_[k];
+    if (!p.has_grad()) continue;
+    T* w = p.mutable_value().data();
+    const T* g = p.grad().data();
+    T* m = m_[k].data();
+    T* v = v_[k].data();
+    const std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T d = g[i] + wd * w[i];
+      m[i] = b1 * m[i] + (T(1) - b1) * d;
+      v[i] = b2 * v[i] + (T(1) - b2) * d * d;
+      w[i] -= step_size * m[i] / (std::sqrt(v[i]) / bias2_sqrt + eps);
+    }
+  }
+}
+
+template <class T>
+std::unique_ptr<Optimizer<T>> make_optimizer(const std::string& name, std::vector<Variable<T>> parameters, double lr) {
+  if (name == "sgd") return std::make_unique<SGD<T>>(std::move(parameters), lr);
+  if (name == "adam") return std::make_unique<Adam<T>>(std::move(parameters), lr);
+  throw std::invalid_argument("unknown optimizer '" + name + "' (known: sgd, adam)");
+}
+
+template class Optimizer<float>;
+template class Optimizer<double>;
+template class SGD<float>;
+template class SGD<double>;
+template class Adam<float>;
+template class Adam<double>;
+template std::unique_ptr<Optimizer<float>> make_optimizer(const std::string&, std::vector<Variable<float>>, double);
+template std::unique_ptr<Optimizer<double>> make_optimizer(const std::string&, std::vector<Variable<double>>, double);
+
+}  // namespace xgrad
