@@ -44,6 +44,8 @@ TEST_CASE("gradcheck of every op, broadcasting included") {
       {"matmul vec-mat", {{4}, {4, 2}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
       {"matmul mat-vec", {{3, 4}, {4}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
       {"matmul dot", {{4}, {4}}, [](const Inputs& v) { return matmul(v[0], v[1]); }},
+      {"linear", {{5, 3}, {3, 2}, {2}}, [](const Inputs& v) { return linear(v[0], v[1], &v[2]); }},
+      {"linear no bias", {{5, 3}, {3, 2}}, [](const Inputs& v) { return linear(v[0], v[1], static_cast<const V*>(nullptr)); }},
       {"transpose", {{2, 3}}, [](const Inputs& v) { return transpose(v[0]) * transpose(v[0]); }},
       {"reshape", {{2, 3}}, [](const Inputs& v) { return reshape(v[0] * v[0], {3, 2}); }},
       {"sum all", {{2, 3}}, [](const Inputs& v) { return sum(v[0] * v[0]); }},
@@ -105,6 +107,7 @@ TEST_CASE("shape errors name both shapes") {
   CHECK_THROWS_WITH_AS(a - b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(a / b, doctest::Contains("[2, 3] and [4]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(matmul(a, m), doctest::Contains("[2, 3] and [4, 5]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(linear(a, m, static_cast<const V*>(nullptr)), doctest::Contains("[2, 3]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(reshape(a, {5}), doctest::Contains("[2, 3]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(sum(a, 2), doctest::Contains("axis 2"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(mean(a, -3), doctest::Contains("axis -3"), std::invalid_argument);
