@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -19,7 +20,7 @@ std::string shorten(const std::string& text, std::size_t limit = 40) {
 
 std::string quoted(const std::string& text) { return "'" + shorten(text) + "'"; }
 
-/// "a, b, c", cut after a few names.
+/// "'a', 'b', 'c'", cut after a few names.
 std::string name_list(const std::vector<std::string>& names) {
   const std::size_t limit = 20;
   std::string out;
@@ -246,7 +247,8 @@ CsvTable read_csv_table(const std::string& path) {
     throw DataError(path + ", line 1: the line is blank" + required + " on the first line");
   }
 
-  std::unordered_map<std::string, std::size_t> seen;
+  std::unordered_map<std::string_view, std::size_t> seen;
+  seen.reserve(table.header.size());
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     const std::string& name = table.header[c];
     if (name.empty())

@@ -5,3 +5,4 @@
 #include "xgrad/layers/module.hpp"
 #include "xgrad/layers/prelu.hpp"
 #include "xgrad/layers/sequential.hpp"
+#include "xgrad/layers/simulation.hpp"

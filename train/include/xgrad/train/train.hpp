@@ -1,5 +1,6 @@
 #pragma once
 /// Everything of xgrad's training: losses, optimizers, fit, data and model files.
+#include "xgrad/train/classifier.hpp"
 #include "xgrad/train/csv.hpp"
 #include "xgrad/train/fit.hpp"
 #include "xgrad/train/losses.hpp"

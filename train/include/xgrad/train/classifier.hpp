@@ -1,0 +1,61 @@
+#pragma once
+/// Train a classifier on a table in one call: the shuffled train/test split,
+/// standardisation fitted on the training rows, a Sequential of hidden layers
+/// from a spec such as "64:relu,32:prelu", a softmax-free output layer sized to
+/// the classes (cross-entropy on its logits), fit, and the test accuracy.
+/// What xgrad's `train` command and the classify examples run.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "xgrad/layers/sequential.hpp"
+#include "xgrad/train/csv.hpp"
+#include "xgrad/train/fit.hpp"
+#include "xgrad/train/model_io.hpp"
+
+namespace xgrad {
+
+struct HiddenLayerSpec {
+  std::size_t units = 0;
+  /// An activation name, or "prelu" (a PReLU layer with one alpha per unit).
+  std::string activation = "relu";
+};
+
+/// "64:relu,32:prelu" -> {{64, relu}, {32, prelu}}; "64" means relu; "" means
+/// no hidden layer. Throws std::invalid_argument naming the bad part.
+std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec);
+
+struct ClassifierOptions {
+  std::vector<HiddenLayerSpec> hidden{{64, "relu"}};
+  std::size_t epochs = 200;
+  std::size_t batch_size = 32;
+  std::string optimizer = "adam";
+  double learning_rate = 1e-3;
+  double test_fraction = 0.2;
+  std::uint64_t seed = 0;
+  Progress progress = Progress::automatic;
+  std::ostream* out = nullptr;  ///< nullptr: std::cout
+  bool print_summary = false;
+  /// Standardise the features (fitted on the training rows, kept with the model).
+  bool standardize = true;
+};
+
+struct ClassifierResult {
+  Sequential<float> model;
+  ModelInfo info;
+  History history;
+  double test_accuracy = 0;
+  std::size_t train_rows = 0, test_rows = 0;
+};
+
+/// Builds the model for `features` inputs and `classes` outputs, initialised from `seed`.
+Sequential<float> build_classifier(std::size_t features, std::size_t classes,
+                                   const std::vector<HiddenLayerSpec>& hidden, std::uint64_t seed);
+
+ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& options);
+
+/// Standardises with the model's statistics and returns [rows, features] as float32.
+Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& info);
+
+}  // namespace xgrad

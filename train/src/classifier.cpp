@@ -1,0 +1,102 @@
+#include "xgrad/train/classifier.hpp"
+
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include <xtensor/xadapt.hpp>
+
+#include "xgrad/layers/layers.hpp"
+
+namespace xgrad {
+
+std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
+  std::vector<HiddenLayerSpec> layers;
+  if (spec.empty()) return layers;
+  std::stringstream parts(spec);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    const std::string where = "layer spec '" + spec + "': part '" + part + "'";
+    const auto colon = part.find(':');
+    const std::string units = part.substr(0, colon);
+    HiddenLayerSpec layer;
+    if (units.empty() || units.find_first_not_of("0123456789") != std::string::npos || units.size() > 7)
+      throw std::invalid_argument(where + " must start with a number of units (e.g. 64:relu)");
+    layer.units = std::stoul(units);
+    if (layer.units == 0) throw std::invalid_argument(where + " has 0 units");
+    if (colon != std::string::npos) layer.activation = part.substr(colon + 1);
+    if (layer.activation != "prelu") {
+      try {
+        parse_activation(layer.activation);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(where + ": " + e.what());
+      }
+    }
+    layers.push_back(layer);
+  }
+  if (!spec.empty() && spec.back() == ',') throw std::invalid_argument("layer spec '" + spec + "' ends with a comma");
+  return layers;
+}
+
+Sequential<float> build_classifier(std::size_t features, std::size_t classes, const std::vector<HiddenLayerSpec>& hidden,
+                                   std::uint64_t seed) {
+  Generator gen(seed);
+  Sequential<float> model;
+  std::size_t in = features;
+  for (const auto& layer : hidden) {
+    const bool prelu = layer.activation == "prelu";
+    const ActivationSpec act{prelu ? ActivationKind::linear : parse_activation(layer.activation)};
+    // He initialisation suits the rectifiers; Glorot the saturating functions.
+    const bool rectifier = prelu || act.kind == ActivationKind::relu || act.kind == ActivationKind::leaky_relu ||
+                           act.kind == ActivationKind::elu || act.kind == ActivationKind::gelu ||
+                           act.kind == ActivationKind::gelu_tanh;
+    model.add(std::make_shared<Dense<float>>(in, layer.units, act, true,
+                                             rectifier ? Initializer::he_uniform : Initializer::glorot_uniform, gen));
+    if (prelu) model.add(std::make_shared<PReLU<float>>(layer.units, 0.25));
+    in = layer.units;
+  }
+  model.add(std::make_shared<Dense<float>>(in, classes, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+  return model;
+}
+
+Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& info) {
+  const Tensor<double> x = info.standardizer.fitted() ? info.standardizer.transform(features) : features;
+  return xt::cast<float>(x);
+}
+
+ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& o) {
+  const std::size_t rows = data.labels.size();
+  if (data.class_names.size() < 2)
+    throw std::invalid_argument("train: the target has " + std::to_string(data.class_names.size()) +
+                                " class; a classifier needs at least 2");
+  std::ostream& out = o.out ? *o.out : std::cout;
+  auto [train_index, test_index] = train_test_split(rows, o.test_fraction, o.seed);
+  ClassifierResult r;
+  r.train_rows = train_index.size();
+  r.test_rows = test_index.size();
+  const Tensor<double> x_train = take_rows(data.features, train_index, 0, train_index.size());
+  r.info.feature_names = data.feature_names;
+  r.info.class_names = data.class_names;
+  if (o.standardize) r.info.standardizer.fit(x_train);
+  std::vector<std::int64_t> y_train, y_test;
+  for (auto i : train_index) y_train.push_back(data.labels[i]);
+  for (auto i : test_index) y_test.push_back(data.labels[i]);
+
+  r.model = build_classifier(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed);
+  if (o.print_summary) out << r.model.summary(data.feature_names.size());
+  auto optimizer = make_optimizer<float>(o.optimizer, r.model.parameters(), o.learning_rate);
+  FitOptions fit_options;
+  fit_options.epochs = o.epochs;
+  fit_options.batch_size = o.batch_size;
+  fit_options.seed = o.seed;
+  fit_options.progress = o.progress;
+  fit_options.out = o.out;
+  r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
+  if (!test_index.empty()) {
+    const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());
+    r.test_accuracy = evaluate(r.model, prepare_features(x_test, r.info), y_test).accuracy;
+  }
+  return r;
+}
+
+}  // namespace xgrad
