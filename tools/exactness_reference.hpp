@@ -215,6 +215,7 @@ struct Check {
   bool measured = false;    // exact value normal in the dtype: ulp counts
   long double ulps = 0;     // when measured
   std::string why;          // when !ok
+  const char* miss = "";    // when !ok and !measured: "NaN lost", "non-finite", "not 0", "wrong inf"
 };
 
 /// The requirement: within max_ulps where the exact value is normal; NaN for a
@@ -225,16 +226,16 @@ Check check_value(T got, const Exact& e, long double max_ulps) {
   Check c;
   switch (e.kind) {
     case Exact::nan:
-      if (!std::isnan(got)) c = {false, false, 0, "expected NaN"};
+      if (!std::isnan(got)) c = {false, false, 0, "expected NaN", "NaN lost"};
       return c;
     case Exact::inf:
-      if (!(std::isinf(got) && (got > 0) == (e.value > 0))) c = {false, false, 0, "expected " + e.text};
+      if (!(std::isinf(got) && (got > 0) == (e.value > 0))) c = {false, false, 0, "expected " + e.text, "wrong inf"};
       return c;
     case Exact::zero:
-      if (got != 0) c = {false, false, 0, "expected exactly 0"};
+      if (got != 0) c = {false, false, 0, "expected exactly 0", "not 0"};
       return c;
     case Exact::finite:
-      if (!std::isfinite(got)) return {false, false, 0, "non-finite result for a finite exact value"};
+      if (!std::isfinite(got)) return {false, false, 0, "non-finite result for a finite exact value", "non-finite"};
       if (e.is_normal_in<T>()) {
         c.measured = true;
         c.ulps = ulp_error(got, e.value);

@@ -90,7 +90,7 @@ def next_up(dtype, v, steps=1):
 # ---------------------------------------------------------------- inputs
 
 
-def inputs_for(dtype):
+def inputs_for(dtype, dense=0, seed=1):
     cands = set()
 
     def add(v):
@@ -143,6 +143,27 @@ def inputs_for(dtype):
             for d in (0.05, 0.5):
                 add(base + d)
                 add(base - d)
+    # around the roots of gelu' and gelu_tanh' (-0.75179, -0.75246), where f'
+    # is a cancelling difference: the nearest inputs on both sides and
+    # distances 1e-8 .. 1e-3
+    for root in derivative_roots():
+        base = round_to(dtype, root)
+        for st in (-2, -1, 0, 1, 2):
+            add(next_up(dtype, base, st))
+        for k in range(3, 9):
+            add(root + mpf(10) ** -k)
+            add(root - mpf(10) ** -k)
+    # --dense N: N extra random inputs (log-uniform magnitudes 1e-30 .. 1e6 and
+    # uniform on [-40, 40] and [-800, 800], random signs), for a stress run
+    rng = random.Random(seed)
+    for k in range(dense):
+        kind = k % 3
+        if kind == 0:
+            add(rng.choice((1, -1)) * 10 ** rng.uniform(-30, 6))
+        elif kind == 1:
+            add(rng.uniform(-40, 40))
+        else:
+            add(rng.uniform(-800, 800))
     return sorted(cands)
 
 
@@ -199,6 +220,12 @@ def exact(fn, x):
         s = sigmoid(2 * u)  # (1 + tanh u)/2 = sigmoid(2u)
         return x * s, s + 2 * x * du * sigmoid_d(2 * u)
     raise ValueError(fn)
+
+
+def derivative_roots():
+    """The roots of gelu' and gelu_tanh' (near -0.7518 and -0.7525)."""
+    with mp.workprec(PREC):
+        return [mp.findroot(lambda x: exact(fn, x)[1], mpf("-0.75")) for fn in ("gelu", "gelu_tanh")]
 
 
 def fmt(v):
@@ -299,6 +326,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default=os.path.join(here, "..", "tests", "data"))
+    ap.add_argument("--dense", type=int, default=0, metavar="N",
+                    help="add N random inputs per dtype (a stress run; keep the checked-in file at 0)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the --dense inputs")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
 
@@ -307,7 +337,7 @@ def main():
     with open(act_path, "w") as out:
         out.write("function,dtype,x,f,df\n")
         for dtype in DTYPES:
-            xs = inputs_for(dtype)
+            xs = inputs_for(dtype, args.dense, args.seed)
             for fn in FUNCTIONS:
                 for x in xs:
                     f, df = exact_checked(fn, x)

@@ -5,10 +5,11 @@
 //
 // The softmax table defaults to softmax_reference.csv next to the first file.
 // A cell is the worst |computed - exact| / ulp(exact) over the rows whose exact
-// value is a normal number of the dtype; a cell gets a "!" and a count when
-// some other row breaks the requirement (NaN/inf where the exact value is
-// finite, no NaN for NaN, a nonzero result for an exact 0). --where adds the
-// input of each worst case.
+// value is a normal number of the dtype ("inf": NaN or inf there). A cell gets
+// "(! n what)" when n other rows break the requirement: "NaN lost" (a number
+// where the exact value is NaN, i.e. for a NaN input), "non-finite" (NaN or
+// inf where the exact value is finite but not normal), "not 0" (a nonzero
+// result for an exact 0), "wrong inf". --where adds the input of each worst case.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -24,7 +25,7 @@ struct Cell {
   long double worst = 0;
   long double worst_x = 0;
   std::size_t measured = 0;
-  std::size_t bad = 0;  // rows breaking the requirement other than by ulp size
+  std::map<std::string, std::size_t> misses;  // rows breaking the requirement other than by ulp size
 
   void add(const Check& c, long double x) {
     if (c.measured) {
@@ -34,12 +35,12 @@ struct Cell {
         worst_x = x;
       }
     } else if (!c.ok) {
-      ++bad;
+      ++misses[c.miss];
     }
   }
   std::string text() const {
     char buf[96];
-    if (measured == 0 && bad == 0) return "-";
+    if (measured == 0 && misses.empty()) return "-";
     if (std::isinf(worst))
       std::snprintf(buf, sizeof buf, "inf");
     else if (worst >= 1e4L)
@@ -47,7 +48,7 @@ struct Cell {
     else
       std::snprintf(buf, sizeof buf, "%.2Lf", worst);
     std::string s = buf;
-    if (bad) s += " (! " + std::to_string(bad) + " non-finite/NaN/zero)";
+    for (const auto& [what, n] : misses) s += " (! " + std::to_string(n) + " " + what + ")";
     return s;
   }
   std::string where() const {

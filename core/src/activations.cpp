@@ -29,16 +29,28 @@ void softmax_lanes(const T* x, T* y, const Shape& shape, std::size_t axis) {
   });
 }
 
+// log(sum_j e^(x_j - m)) is log1p of the sum without the max's own term e^0 = 1:
+// log(1 + tiny) rounds 1 + tiny to 1 and loses the whole tail, so that
+// log_softmax([0, -50]) would be 0 instead of -1.9e-22 (1e16 ulp off in
+// float64); log1p keeps it to the last bit.
 template <class T>
 void log_softmax_lanes(const T* x, T* y, const Shape& shape, std::size_t axis) {
   using A = Accumulator<T>;
   for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
     A m = -std::numeric_limits<A>::infinity();
-    for (std::size_t j = 0; j < length; ++j) m = std::max<A>(m, x[offset + j * stride]);
-    if (std::isnan(m) || m == std::numeric_limits<A>::infinity()) m = std::numeric_limits<A>::quiet_NaN();
-    A sum = 0;
-    for (std::size_t j = 0; j < length; ++j) sum += std::exp(A(x[offset + j * stride]) - m);
-    const A log_sum = std::log(sum);
+    std::size_t k = 0;  // the first max (NaN compares false and never becomes m)
+    for (std::size_t j = 0; j < length; ++j) {
+      const A v = x[offset + j * stride];
+      if (v > m) {
+        m = v;
+        k = j;
+      }
+    }
+    if (m == std::numeric_limits<A>::infinity()) m = std::numeric_limits<A>::quiet_NaN();
+    A rest = 0;  // a NaN logit lands here and makes the lane NaN
+    for (std::size_t j = 0; j < length; ++j)
+      if (j != k) rest += std::exp(A(x[offset + j * stride]) - m);
+    const A log_sum = std::log1p(rest);
     for (std::size_t j = 0; j < length; ++j)
       y[offset + j * stride] = static_cast<T>((A(x[offset + j * stride]) - m) - log_sum);
   });

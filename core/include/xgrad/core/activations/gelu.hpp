@@ -9,6 +9,14 @@
 /// In the negative tail 1 + erf and 1 + tanh cancel; erfc and the sigmoid form
 /// do not. Both still amplify the rounding of their argument by about x^2, so
 /// the float64 kernels form the argument in long double.
+///
+/// Each f' has one root (x0 = -0.75179 exact, -0.75246 tanh), where f' is the
+/// difference of two terms near 0.2: the direct form's absolute error (~1e-20
+/// in long double) exceeds 4 ulp of f' within ~1e-4 of x0 in float64 (1e4 ulp
+/// at 1e-8). There the float64 kernels use the Taylor series of f' about x0
+/// instead (RootSeries below), which is relatively exact. float32 needs no
+/// such care: its double evaluation is good to 1e-16 absolute, and the nearest
+/// float32 to x0 is ~1e-8 away.
 #include <cmath>
 
 #include "xgrad/core/activations/common.hpp"
@@ -42,10 +50,42 @@ inline R gelu_tanh_derivative_of(R x, R sqrt_2_over_pi, R cubic) {
   return s + R(2) * x * du * ds;
 }
 
+/// f'(x) = sum_{k=1..8} c_k h^k, h = x - x0, about a root x0 = hi + lo of f'
+/// (coefficients c_k = f^(k+1)(x0) / k! from mpmath at 300 bits). x - hi is
+/// exact (Sterbenz), so h has the relative error 2^-64 of one subtraction. For
+/// |h| < 2^-9 the first omitted term is below 1e-21 of the sum.
+struct RootSeries {
+  long double hi, lo;
+  long double c[8];
+};
+
+inline constexpr RootSeries kGeluDerivativeRoot = {
+    -0x1.80ead197f00b3dd8p-1L, -0x1.8b3a735257d3456ap-68L,
+    {0.4314939923140469197865072L, 0.3882849829905519978580804L, -0.01819967639867108710056929L,
+     -0.114008233297221708552437L, -0.01477152214824433771783813L, 0.01942167983818906588903428L,
+     0.004539228379125415573634314L, -0.002239538068073497151278949L}};
+
+inline constexpr RootSeries kGeluTanhDerivativeRoot = {
+    -0x1.81429f9e97e4cac2p-1L, -0x1.6e0944121234c940p-66L,
+    {0.4304000910248585090799274L, 0.3875184461357889264213778L, -0.0157828535218480283419059L,
+     -0.1139444830809589871106425L, -0.01661932834305256269227603L, 0.01968230945983311748701955L,
+     0.005261059254921911879379609L, -0.002422731845875097299239679L}};
+
+/// The series within 2^-9 of the root, `direct()` elsewhere (and for NaN).
+template <class Direct>
+inline double near_root_or(double x, const RootSeries& r, Direct direct) {
+  const long double h = (static_cast<long double>(x) - r.hi) - r.lo;
+  if (!(std::fabs(h) < 0x1p-9L)) return static_cast<double>(direct());
+  long double p = r.c[7];
+  for (int k = 6; k >= 0; --k) p = p * h + r.c[k];
+  return static_cast<double>(p * h);
+}
+
 inline double gelu(double x) { return static_cast<double>(gelu_of<long double>(x, kSqrtHalfL)); }
 inline float gelu(float x) { return static_cast<float>(gelu_of<double>(x, kSqrtHalf)); }
 inline double gelu_derivative(double x) {
-  return static_cast<double>(gelu_derivative_of<long double>(x, kSqrtHalfL, kInvSqrt2PiL));
+  return near_root_or(x, kGeluDerivativeRoot,
+                      [x] { return gelu_derivative_of<long double>(x, kSqrtHalfL, kInvSqrt2PiL); });
 }
 inline float gelu_derivative(float x) {
   return static_cast<float>(gelu_derivative_of<double>(x, kSqrtHalf, kInvSqrt2Pi));
@@ -57,7 +97,8 @@ inline float gelu_tanh(float x) {
   return static_cast<float>(gelu_tanh_of<double>(x, kSqrt2OverPi, kGeluTanhCubic));
 }
 inline double gelu_tanh_derivative(double x) {
-  return static_cast<double>(gelu_tanh_derivative_of<long double>(x, kSqrt2OverPiL, kGeluTanhCubicL));
+  return near_root_or(x, kGeluTanhDerivativeRoot,
+                      [x] { return gelu_tanh_derivative_of<long double>(x, kSqrt2OverPiL, kGeluTanhCubicL); });
 }
 inline float gelu_tanh_derivative(float x) {
   return static_cast<float>(gelu_tanh_derivative_of<double>(x, kSqrt2OverPi, kGeluTanhCubic));
