@@ -80,7 +80,7 @@ void check_row(const Row& r, Tally& t) {
 }
 
 template <class T>
-void check_activation(const std::string& function, const char* dtype) {
+void check_activation(const std::string& function, const std::string& dtype) {
   Tally t;
   for (const Row& r : activation_rows()) {
     if (r.function != function || r.dtype != dtype) continue;

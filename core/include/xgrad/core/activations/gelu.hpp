@@ -12,8 +12,9 @@
 ///
 /// Each f' has one root (x0 = -0.75179 exact, -0.75246 tanh), where f' is the
 /// difference of two terms near 0.2: the direct form's absolute error (~1e-20
-/// in long double) exceeds 4 ulp of f' within ~1e-4 of x0 in float64 (1e4 ulp
-/// at 1e-8). There the float64 kernels use the Taylor series of f' about x0
+/// in long double) exceeds 4 ulp of f' within ~1e-4 of x0 in float64 (4e4 ulp
+/// at 1e-8, 1e13 ulp at the double nearest x0). There the float64 kernels use
+/// the Taylor series of f' about x0
 /// instead (RootSeries below), which is relatively exact. float32 needs no
 /// such care: its double evaluation is good to 1e-16 absolute, and the nearest
 /// float32 to x0 is ~1e-8 away.
