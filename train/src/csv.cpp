@@ -35,7 +35,7 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 /// Splits CSV text into records, one at a time, in a single linear pass.
 class RecordReader {
  public:
-  RecordReader(const std::string& text, const std::string& path) : text_(text), path_(path) {
+  RecordReader(std::string_view text, const std::string& path) : text_(text), path_(path) {
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
   }
 
@@ -78,7 +78,7 @@ class RecordReader {
       ++pos_;
     std::size_t end = pos_;
     while (end > start && is_blank(text_[end - 1])) --end;
-    return text_.substr(start, end - start);
+    return std::string(text_.substr(start, end - start));
   }
 
   std::string read_quoted_field(std::size_t column) {
@@ -120,7 +120,7 @@ class RecordReader {
     ++line_;
   }
 
-  const std::string& text_;
+  std::string_view text_;
   const std::string& path_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
@@ -229,11 +229,14 @@ std::vector<std::size_t> match_feature_columns(const CsvTable& table,
 }  // namespace
 
 CsvTable read_csv_table(const std::string& path) {
-  CsvTable table;
-  table.path = path;
   std::string text, error;
   if (!detail::read_whole_file(path, text, error)) throw DataError(error);
+  return parse_csv_table(text, path);
+}
 
+CsvTable parse_csv_table(std::string_view text, const std::string& path) {
+  CsvTable table;
+  table.path = path;
   RecordReader reader(text, path);
   std::vector<std::string> fields;
   const std::size_t unlimited = std::numeric_limits<std::size_t>::max();
@@ -280,7 +283,11 @@ CsvTable read_csv_table(const std::string& path) {
 }
 
 CsvDataset load_csv(const std::string& path, const std::string& target_column) {
-  const CsvTable table = read_csv_table(path);
+  return dataset_from_table(read_csv_table(path), target_column);
+}
+
+CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column) {
+  const std::string& path = table.path;
   const std::size_t target = find_column(table, target_column);
   CsvDataset data;
   std::vector<std::size_t> feature_columns;

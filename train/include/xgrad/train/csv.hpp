@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xgrad/core/tensor.hpp>
@@ -43,6 +44,13 @@ struct CsvDataset {
 /// Reads and checks the structure of a CSV file: header present, unique
 /// non-empty column names, at least one row, every row as wide as the header.
 CsvTable read_csv_table(const std::string& path);
+
+/// read_csv_table on text already in memory; `source` names it in messages
+/// (the fuzzer's entry point).
+CsvTable parse_csv_table(std::string_view text, const std::string& source);
+
+/// The dataset of a parsed table (what load_csv does after reading the file).
+CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column);
 
 /// Reads a training file: `target_column` holds the classes (names or
 /// integers); every other column is a numeric feature, in file order.
