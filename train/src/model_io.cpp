@@ -42,9 +42,9 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
   save_npz(path, arrays);
 }
 
+namespace {
 template <class T>
-LoadedModel<T> load_model(const std::string& path) {
-  const NpzArchive archive = load_npz(path);
+LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& path) {
   auto fail = [&](const std::string& why) { throw NpzError(path + ": not an xgrad model: " + why); };
   if (!archive.count(kArchitecture)) fail("no " + std::string(kArchitecture) + " inside");
   nlohmann::json arch;
@@ -97,10 +97,23 @@ LoadedModel<T> load_model(const std::string& path) {
   loaded.model.eval();
   return loaded;
 }
+}  // namespace
+
+template <class T>
+LoadedModel<T> load_model(const std::string& path) {
+  return model_from_archive<T>(load_npz(path), path);
+}
+
+template <class T>
+LoadedModel<T> parse_model(std::string_view bytes, const std::string& source) {
+  return model_from_archive<T>(parse_npz(bytes, source), source);
+}
 
 template void save_model(const std::string&, const Sequential<float>&, const ModelInfo&);
 template void save_model(const std::string&, const Sequential<double>&, const ModelInfo&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template LoadedModel<float> parse_model<float>(std::string_view, const std::string&);
+template LoadedModel<double> parse_model<double>(std::string_view, const std::string&);
 
 }  // namespace xgrad

@@ -4,6 +4,7 @@
 /// arrays named like the parameters ("0.weight", "0.bias", ...); the rest is
 /// JSON in the uint8 array "architecture.json". Saving is atomic.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xgrad/layers/sequential.hpp"
@@ -31,5 +32,10 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
 /// truncated or corrupt file, a missing array or an array of the wrong shape.
 template <class T>
 LoadedModel<T> load_model(const std::string& path);
+
+/// load_model on the bytes of a file already in memory; `source` names them in
+/// messages (the fuzzer's entry point).
+template <class T>
+LoadedModel<T> parse_model(std::string_view bytes, const std::string& source);
 
 }  // namespace xgrad
