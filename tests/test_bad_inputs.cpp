@@ -1,0 +1,175 @@
+// A table of bad inputs across the API, each with the error it must raise
+// (type and a part of the message), or success where the input is normal
+// after all (a BOM, CRLF line ends). None may crash. The CLI's bad inputs
+// are in tests/cli/.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include <unistd.h>
+
+#include <xgrad.hpp>
+
+using namespace xgrad;
+namespace fs = std::filesystem;
+
+namespace {
+using V = Variable<double>;
+
+enum class Expect { invalid_argument, logic_error, data_error, npz_error, runtime_error, success };
+
+struct BadInput {
+  const char* name;
+  std::function<void()> run;
+  Expect expect;
+  const char* message_part;  // must appear in what()
+};
+
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / ("xgrad_bad_inputs_" + std::to_string(::getpid()));
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string file(const std::string& name, const std::string& contents) const {
+    const fs::path p = dir / name;
+    std::ofstream(p, std::ios::binary) << contents;
+    return p.string();
+  }
+};
+
+V zeros(const Shape& s) { return V(Tensor<double>(xt::zeros<double>(s)), true); }
+
+Sequential<float> tiny_model() {
+  Sequential<float> m;
+  m.add<Dense<float>>(2, 2);
+  return m;
+}
+
+void fit_rows(const Tensor<float>& x, std::vector<std::int64_t> y, std::size_t batch = 2) {
+  Sequential<float> m = tiny_model();
+  SGD<float> opt(m.parameters(), 0.1);
+  FitOptions o;
+  o.epochs = 1;
+  o.batch_size = batch;
+  o.progress = Progress::silent;
+  fit(m, x, y, opt, o);
+}
+}  // namespace
+
+TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
+  Scratch s;
+  const std::string good_csv = "a,b,label\n1,2,x\n3,4,y\n";
+  const std::string model_path = (s.dir / "model.npz").string();
+  save_model(model_path, tiny_model());
+  std::string model_bytes;
+  {
+    std::ifstream in(model_path, std::ios::binary);
+    model_bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string huge_line(100u * 1024 * 1024, '7');
+
+  const std::vector<BadInput> table = {
+      // shapes and tensors
+      {"add of non-broadcasting shapes", [] { zeros({2, 3}) + zeros({4}); }, Expect::invalid_argument, "[2, 3] and [4]"},
+      {"mul of non-broadcasting shapes", [] { zeros({3}) * zeros({2}); }, Expect::invalid_argument, "[3] and [2]"},
+      {"matmul misaligned", [] { matmul(zeros({2, 3}), zeros({2, 3})); }, Expect::invalid_argument, "not aligned"},
+      {"matmul of a 3-D tensor", [] { matmul(zeros({2, 2, 2}), zeros({2, 2})); }, Expect::invalid_argument, "1-D or 2-D"},
+      {"reshape to another size", [] { reshape(zeros({2, 3}), {4}); }, Expect::invalid_argument, "[2, 3]"},
+      {"sum along a missing axis", [] { sum(zeros({2}), 1); }, Expect::invalid_argument, "axis 1"},
+      {"mean of an empty tensor", [] { mean(zeros({0})); }, Expect::invalid_argument, "empty"},
+      {"softmax along a missing axis", [] { softmax(zeros({2, 2}), -3); }, Expect::invalid_argument, "axis -3"},
+      {"item of a vector", [] { zeros({3}).item(); }, Expect::invalid_argument, "[3]"},
+      {"backward of a vector without upstream", [] { (zeros({3}) * 2.0).backward(); }, Expect::invalid_argument, "upstream"},
+      {"backward with a wrong upstream shape", [] { (zeros({3}) * 2.0).backward(Tensor<double>{1.0}); }, Expect::invalid_argument, "[1]"},
+      {"backward twice through a freed graph", [] { V y = zeros({1}) * 2.0; y.backward(); y.backward(); }, Expect::logic_error, "already freed"},
+      {"backward of a constant", [] { V(Tensor<double>(1.0)).backward(); }, Expect::logic_error, "does not require grad"},
+      // parameters
+      {"softplus beta = 0", [] { softplus(zeros({2}), 0.0); }, Expect::invalid_argument, "beta"},
+      {"softplus negative threshold", [] { softplus(zeros({2}), 1.0, -1.0); }, Expect::invalid_argument, "threshold"},
+      {"elu alpha = 0", [] { elu(zeros({2}), 0.0); }, Expect::invalid_argument, "alpha"},
+      {"leaky_relu slope inf", [] { leaky_relu(zeros({2}), INFINITY); }, Expect::invalid_argument, "slope"},
+      {"prelu alpha of the wrong shape", [] { prelu(zeros({2, 3}), zeros({2})); }, Expect::invalid_argument, "[2]"},
+      {"unknown activation", [] { parse_activation("swish"); }, Expect::invalid_argument, "swish"},
+      {"Dense with 0 units", [] { Dense<float>(3, 0); }, Expect::invalid_argument, "units"},
+      {"Dense fed the wrong width", [] { Dense<double> d(3, 2); d(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
+      {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},
+      {"SGD with a NaN learning rate", [] { SGD<double>({zeros({1})}, NAN); }, Expect::invalid_argument, "learning rate"},
+      {"Adam with a negative learning rate", [] { Adam<double>({zeros({1})}, -0.1); }, Expect::invalid_argument, "learning rate"},
+      {"unparsable layer spec", [] { parse_layer_spec("64:relu,,x"); }, Expect::invalid_argument, "layer spec"},
+      {"layer spec with 0 units", [] { parse_layer_spec("0:relu"); }, Expect::invalid_argument, "0 units"},
+      // training data
+      {"labels out of range", [] { cross_entropy(zeros({2, 3}), {0, 3}); }, Expect::invalid_argument, "label 3"},
+      {"negative label", [] { cross_entropy(zeros({1, 3}), {-1}); }, Expect::invalid_argument, "label -1"},
+      {"a zero-sized batch", [] { cross_entropy(zeros({0, 3}), {}); }, Expect::invalid_argument, "empty batch"},
+      {"fit with batch size 0", [] { fit_rows(Tensor<float>{{0, 0}, {1, 1}}, {0, 1}, 0); }, Expect::invalid_argument, "batch_size"},
+      {"fit with fewer labels than rows", [] { fit_rows(Tensor<float>{{0, 0}, {1, 1}}, {0}); }, Expect::invalid_argument, "2 rows"},
+      {"fit with no rows", [] { fit_rows(Tensor<float>::from_shape({0, 2}), {}); }, Expect::invalid_argument, "no rows"},
+      {"fit on NaN features", [] { fit_rows(Tensor<float>{{NAN, 0}, {1, 1}}, {0, 1}); }, Expect::runtime_error, "loss became"},
+      {"fit on infinite features", [] { fit_rows(Tensor<float>{{INFINITY, 0}, {1, 1}}, {0, 1}); }, Expect::runtime_error, "loss became"},
+      {"standardizer on the wrong width", [] { Standardizer st; st.fit(Tensor<double>{{1.0, 2.0}}); st.transform(Tensor<double>(xt::ones<double>({1, 1}))); }, Expect::invalid_argument, "[1, 1]"},
+      // CSV files
+      {"missing CSV file", [&] { load_csv((s.dir / "nope.csv").string(), "label"); }, Expect::data_error, "nope.csv"},
+      {"a directory instead of a file", [&] { load_csv(s.dir.string(), "label"); }, Expect::data_error, "directory"},
+      {"unreadable path (through a file)", [&] { load_csv(s.file("plain.txt", "x") + "/data.csv", "label"); }, Expect::data_error, "plain.txt"},
+      {"empty CSV", [&] { load_csv(s.file("empty.csv", ""), "label"); }, Expect::data_error, "empty"},
+      {"header without rows", [&] { load_csv(s.file("header.csv", "a,b,label\n"), "label"); }, Expect::data_error, "no data rows"},
+      {"ragged row", [&] { load_csv(s.file("ragged.csv", "a,b,label\n1,2,x\n3,y\n"), "label"); }, Expect::data_error, "line 3"},
+      {"non-numeric cell", [&] { load_csv(s.file("text.csv", "a,b,label\n1,2,x\n3,four,y\n"), "label"); }, Expect::data_error, "line 3, column 2"},
+      {"NaN cell", [&] { load_csv(s.file("nan.csv", "a,b,label\n1,nan,x\n3,4,y\n"), "label"); }, Expect::data_error, "line 2, column 2"},
+      {"inf cell", [&] { load_csv(s.file("inf.csv", "a,b,label\n1,2,x\ninf,4,y\n"), "label"); }, Expect::data_error, "line 3, column 1"},
+      {"unknown target column", [&] { load_csv(s.file("good.csv", good_csv), "species"); }, Expect::data_error, "species"},
+      {"duplicate header names", [&] { load_csv(s.file("dup.csv", "a,a,label\n1,2,x\n"), "label"); }, Expect::data_error, "repeats"},
+      {"a 100 MB line", [&] { load_csv(s.file("huge.csv", "a,b,label\n1," + huge_line + "\n"), "label"); }, Expect::data_error, "huge.csv, line 2"},
+      {"UTF-8 BOM (normal input)", [&] { CHECK(load_csv(s.file("bom.csv", "\xEF\xBB\xBF" + good_csv), "label").feature_names[0] == "a"); }, Expect::success, ""},
+      {"CRLF line ends (normal input)", [&] { CHECK(load_csv(s.file("crlf.csv", "a,b,label\r\n1,2,x\r\n3,4,y\r\n"), "label").labels.size() == 2); }, Expect::success, ""},
+      {"model features do not match the data", [&] { load_csv_features(s.file("other.csv", "c,d\n1,2\n"), {"a", "b"}); }, Expect::data_error, "other.csv"},
+      // model files
+      {"missing model file", [&] { load_model<float>((s.dir / "none.npz").string()); }, Expect::npz_error, "none.npz"},
+      {"model file that is a directory", [&] { load_model<float>(s.dir.string()); }, Expect::npz_error, "directory"},
+      {"foreign file as a model", [&] { load_model<float>(s.file("foreign.npz", good_csv)); }, Expect::npz_error, "foreign.npz"},
+      {"truncated model", [&] { load_model<float>(s.file("half.npz", model_bytes.substr(0, model_bytes.size() / 2))); }, Expect::npz_error, "half.npz"},
+      {"model with wrong shapes", [&] {
+         NpzArchive a = load_npz(model_path);
+         a["0.weight"] = Tensor<float>::from_shape({3, 2});
+         save_npz((s.dir / "shapes.npz").string(), std::vector<std::pair<std::string, NpzArray>>(a.begin(), a.end()));
+         load_model<float>((s.dir / "shapes.npz").string());
+       }, Expect::npz_error, "'0.weight' has shape [3, 2]"},
+      {"model with a missing array", [&] {
+         NpzArchive a = load_npz(model_path);
+         a.erase("0.bias");
+         save_npz((s.dir / "missing.npz").string(), std::vector<std::pair<std::string, NpzArray>>(a.begin(), a.end()));
+         load_model<float>((s.dir / "missing.npz").string());
+       }, Expect::npz_error, "0.bias"},
+      {"a plain .npz without architecture", [&] {
+         save_npz((s.dir / "plain.npz").string(), {{"x", NpzArray(Tensor<double>{1.0})}});
+         load_model<float>((s.dir / "plain.npz").string());
+       }, Expect::npz_error, "architecture"},
+      {"saving into a missing directory", [&] { save_model((s.dir / "no" / "dir" / "m.npz").string(), tiny_model()); }, Expect::npz_error, "m.npz"},
+  };
+  CHECK(table.size() >= 40);
+  for (const auto& c : table) {
+    CAPTURE(c.name);
+    std::string what;
+    Expect got = Expect::success;
+    try {
+      c.run();
+    } catch (const DataError& e) {
+      got = Expect::data_error, what = e.what();
+    } catch (const NpzError& e) {
+      got = Expect::npz_error, what = e.what();
+    } catch (const std::invalid_argument& e) {
+      got = Expect::invalid_argument, what = e.what();
+    } catch (const std::logic_error& e) {
+      got = Expect::logic_error, what = e.what();
+    } catch (const std::runtime_error& e) {
+      got = Expect::runtime_error, what = e.what();
+    }
+    CAPTURE(what);
+    CHECK(got == c.expect);
+    CHECK(what.find(c.message_part) != std::string::npos);
+  }
+  MESSAGE(table.size() << " bad inputs tried");
+}
