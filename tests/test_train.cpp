@@ -166,3 +166,27 @@ TEST_CASE("train_test_split is a seeded partition") {
   CHECK(train_test_split(10, 0.2, 4).second == test);
   CHECK_THROWS_AS(train_test_split(10, 1.0, 4), std::invalid_argument);
 }
+
+TEST_CASE("train_classifier: a validation fraction scores held-back training rows every epoch") {
+  // Two separable blobs; the label is the sign of the first feature.
+  Generator gen(5);
+  CsvDataset data;
+  data.features = gen.uniform_tensor<double>({40, 2}, -1, 1);
+  for (std::size_t r = 0; r < 40; ++r) data.labels.push_back(data.features(r, 0) > 0);
+  data.feature_names = {"a", "b"};
+  data.class_names = {"negative", "positive"};
+  ClassifierOptions o;
+  o.epochs = 3;
+  o.progress = Progress::silent;
+  CHECK_FALSE(train_classifier(data, o).history.epochs.back().val_accuracy.has_value());
+  o.validation_fraction = 0.25;
+  std::ostringstream lines;
+  o.progress = Progress::lines;
+  o.out = &lines;
+  const ClassifierResult r = train_classifier(data, o);
+  REQUIRE(r.history.epochs.size() == 3);
+  CHECK(r.history.epochs.back().val_accuracy.has_value());
+  CHECK(lines.str().find("val_accuracy=") != std::string::npos);
+  o.validation_fraction = 1.0;
+  CHECK_THROWS_WITH_AS(train_classifier(data, o), doctest::Contains("validation_split"), std::invalid_argument);
+}

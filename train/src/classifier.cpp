@@ -88,6 +88,7 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
   FitOptions fit_options;
   fit_options.epochs = o.epochs;
   fit_options.batch_size = o.batch_size;
+  fit_options.validation_split = o.validation_fraction;
   fit_options.seed = o.seed;
   fit_options.progress = o.progress;
   fit_options.out = o.out;

@@ -33,6 +33,9 @@ struct ClassifierOptions {
   std::string optimizer = "adam";
   double learning_rate = 1e-3;
   double test_fraction = 0.2;
+  /// The last fraction of the (already shuffled) training rows, scored after
+  /// every epoch as val_loss / val_accuracy and not trained on. 0: none.
+  double validation_fraction = 0.0;
   std::uint64_t seed = 0;
   Progress progress = Progress::automatic;
   std::ostream* out = nullptr;  ///< nullptr: std::cout
