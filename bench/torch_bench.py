@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""PyTorch's side of the benchmark suite: the workloads of bench/workloads.hpp
+re-implemented in Python (same generated data, same split and batch orders),
+single-threaded, timed like Google Benchmark times xgrad (the iteration count
+grows until one repetition lasts min_time seconds; the median of the
+repetitions is reported).
+
+  torch_bench.py micro [repetitions] [min_time]   -> W1, W4, W5 as JSON
+  torch_bench.py digits [runs] [digits.csv]         -> W6, W7 as JSON
+"""
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+MASK = (1 << 64) - 1
+W1_ROWS, W1_COLS = 4096, 1024
+W4_BATCH, W4_IN, W4_OUT = 128, 784, 256
+W5_BATCH, W5_LR = 32, 0.1
+W6_TRAIN, W6_TEST, W6_BATCH, W6_EPOCHS, W6_LR = 1437, 360, 64, 30, 1e-3
+W6_SPLIT_SEED, W6_SHUFFLE_SEED = 0, 7
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+
+
+def uniform_vector(seed, n, lo, hi):
+    """workloads.hpp's uniform(): splitmix64 of (seed << 32) + i + 1, top 24 bits."""
+    with np.errstate(over="ignore"):
+        z = np.arange(1, n + 1, dtype=np.uint64) + np.uint64((seed << 32) & MASK)
+        z = z * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    u = (z >> np.uint64(40)).astype(np.float64) * 2.0 ** -24
+    return torch.from_numpy((lo + (hi - lo) * u).astype(np.float32))
+
+
+def permutation(n, state):
+    """Fisher-Yates with the LCG of workloads.hpp; returns (permutation, new state)."""
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state * 6364136223846793005 + 1442695040888963407) & MASK
+        j = (state >> 33) % (i + 1)
+        p[i], p[j] = p[j], p[i]
+    return p, state
+
+
+def seconds_per_iteration(f, repetitions, min_time):
+    f()  # warm-up
+    iterations = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(iterations):
+            f()
+        t = time.perf_counter() - start
+        if t >= min_time or iterations >= 1 << 30:
+            break
+        grow = min(10.0, max(1.4 * min_time / t, 1.5)) if t > 0 else 10.0
+        iterations = int(iterations * grow) + 1
+    samples = []
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            f()
+        samples.append((time.perf_counter() - start) / iterations)
+    return statistics.median(samples)
+
+
+ACTIVATIONS = [
+    ("sigmoid", lambda x, a: torch.sigmoid(x)),
+    ("tanh", lambda x, a: torch.tanh(x)),
+    ("relu", lambda x, a: torch.relu(x)),
+    ("leaky_relu", lambda x, a: F.leaky_relu(x, 0.01)),
+    ("prelu", lambda x, a: F.prelu(x, a)),
+    ("elu", lambda x, a: F.elu(x)),
+    ("softplus", lambda x, a: F.softplus(x)),
+    ("gelu", lambda x, a: F.gelu(x)),
+    ("gelu_tanh", lambda x, a: F.gelu(x, approximate="tanh")),
+    ("softmax", lambda x, a: torch.softmax(x, 1)),
+    ("log_softmax", lambda x, a: torch.log_softmax(x, 1)),
+]
+
+
+def micro(repetitions, min_time):
+    x = uniform_vector(1, W1_ROWS * W1_COLS, -5, 5).reshape(W1_ROWS, W1_COLS)
+    g = uniform_vector(2, W1_ROWS * W1_COLS, -1, 1).reshape(W1_ROWS, W1_COLS)
+    results = {}
+    state = {}
+    for name, f in ACTIVATIONS:
+        with torch.no_grad():
+            alpha = torch.full((1,), 0.25)
+
+            def forward():
+                state["y"] = f(x, alpha)
+            results[f"W1/{name}/forward"] = seconds_per_iteration(forward, repetitions, min_time)
+        xg = x.clone().requires_grad_(True)
+        alpha = torch.full((1,), 0.25).requires_grad_(True)
+
+        def forward_backward():
+            xg.grad = None
+            alpha.grad = None
+            y = f(xg, alpha)
+            y.backward(g)
+            state["y"] = y
+        results[f"W1/{name}/forward_backward"] = seconds_per_iteration(forward_backward, repetitions, min_time)
+        state.clear()
+
+    y = torch.zeros_like(x)
+    results["W1/copy"] = seconds_per_iteration(lambda: y.copy_(x), repetitions, min_time)
+
+    layer = torch.nn.Linear(W4_IN, W4_OUT)
+    limit = 1.0 / math.sqrt(W4_IN)
+    with torch.no_grad():  # weight [out, in] = the transpose of xgrad's [in, out]
+        layer.weight.copy_(uniform_vector(4, W4_IN * W4_OUT, -limit, limit).reshape(W4_IN, W4_OUT).t())
+        layer.bias.zero_()
+    xw = uniform_vector(3, W4_BATCH * W4_IN, -1, 1).reshape(W4_BATCH, W4_IN).requires_grad_(True)
+    gw = uniform_vector(5, W4_BATCH * W4_OUT, -1, 1).reshape(W4_BATCH, W4_OUT)
+
+    def dense():
+        layer.zero_grad()
+        xw.grad = None
+        y = layer(xw)
+        y.backward(gw)
+        state["y"] = y
+    results["W4/dense_784_256/forward_backward"] = seconds_per_iteration(dense, repetitions, min_time)
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16), torch.nn.Tanh(),
+                                torch.nn.Linear(16, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=W5_LR)
+    x5 = uniform_vector(6, W5_BATCH * 2, -1, 1).reshape(W5_BATCH, 2)
+    labels = (x5[:, 0] * x5[:, 1] > 0).to(torch.int64)
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x5), labels)
+        loss.backward()
+        optimizer.step()
+    results["W5/mlp_step"] = seconds_per_iteration(step, repetitions, min_time)
+    print(json.dumps({"side": "pytorch", "seconds": results}))
+
+
+def load_digits(path):
+    xs, ys = [], []
+    with open(path) as f:
+        next(f)
+        for line in f:
+            if line.strip():
+                v = [float(c) for c in line.split(",")]
+                xs.append([p / 16.0 for p in v[:64]])
+                ys.append(int(v[64]))
+    return torch.tensor(xs, dtype=torch.float32), torch.tensor(ys, dtype=torch.int64)
+
+
+def digits(runs, path):
+    x, y = load_digits(path)
+    assert x.shape[0] == W6_TRAIN + W6_TEST
+    p, _ = permutation(x.shape[0], W6_SPLIT_SEED)
+    train, test = torch.tensor(p[:W6_TRAIN]), torch.tensor(p[W6_TRAIN:])
+    x_train, y_train, x_test, y_test = x[train], y[train], x[test], y[test]
+    orders, state = [], W6_SHUFFLE_SEED
+    for _ in range(W6_EPOCHS):
+        order, state = permutation(W6_TRAIN, state)
+        orders.append(torch.tensor(order))
+    seconds, accuracy = [], 0.0
+    for _ in range(runs):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 64),
+                                    torch.nn.ReLU(), torch.nn.Linear(64, 10))
+        optimizer = torch.optim.Adam(model.parameters(), lr=W6_LR)
+        start = time.perf_counter()
+        for order in orders:
+            for begin in range(0, W6_TRAIN, W6_BATCH):
+                index = order[begin:begin + W6_BATCH]
+                xb, yb = x_train.index_select(0, index), y_train.index_select(0, index)
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+        seconds.append(time.perf_counter() - start)
+        with torch.no_grad():
+            accuracy = (model(x_test).argmax(1) == y_test).double().mean().item()
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    print(json.dumps({"side": "pytorch", "train_seconds": seconds, "test_accuracy": accuracy, "peak_rss_mib": peak}))
+
+
+def main(argv):
+    torch.set_num_threads(1)
+    mode = argv[1] if len(argv) > 1 else "micro"
+    if mode == "micro":
+        micro(int(argv[2]) if len(argv) > 2 else 5, float(argv[3]) if len(argv) > 3 else 0.2)
+    elif mode == "digits":
+        digits(int(argv[2]) if len(argv) > 2 else 5, argv[3] if len(argv) > 3 else os.path.join(DATA_DIR, "digits.csv"))
+    else:
+        sys.exit("usage: torch_bench.py micro [repetitions] [min_time] | digits [runs] [digits.csv]")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
