@@ -1,0 +1,202 @@
+// xgrad plot FUNCTION ...: one picture per function with f and f' (by
+// autograd), drawn by gnuplot. Each picture is written to a temporary file and
+// renamed into place, so a failure never leaves a partial picture behind.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "command.hpp"
+#include "functions.hpp"
+#include "numbers.hpp"
+
+extern char** environ;
+
+namespace xgrad::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PlotOptions {
+  std::vector<std::string> functions;
+  std::string out = ".", range = "-5:5", format = "svg";
+  FunctionParameters parameters;
+};
+
+struct Range {
+  double low = -5, high = 5;
+};
+
+Range parse_range(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  const auto low = colon == std::string::npos ? std::nullopt : parse_number<double>(text.substr(0, colon));
+  const auto high = colon == std::string::npos ? std::nullopt : parse_number<double>(text.substr(colon + 1));
+  if (!low || !high) throw UsageError("--range: '" + text + "' is not LOW:HIGH (e.g. -5:5)");
+  if (!(std::isfinite(*low) && std::isfinite(*high) && *low < *high && std::isfinite(*high - *low)))
+    throw UsageError("--range: '" + text + "' must be finite numbers with LOW < HIGH");
+  return {*low, *high};
+}
+
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream directories(path ? path : "");
+  std::string directory;
+  while (std::getline(directories, directory, ':')) {
+    const fs::path candidate = fs::path(directory.empty() ? "." : directory) / program;
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate.string();
+  }
+  return {};
+}
+
+/// A private directory under $TMPDIR for the data and the script, removed on exit.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "xgrad-plot-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary directory in " + fs::temp_directory_path().string());
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// f and f' at evenly spaced points. softmax and log_softmax are not
+/// elementwise: they are drawn as the first component of f([x, 0]).
+void write_samples(const std::string& name, const FunctionParameters& parameters, const Range& range,
+                   const fs::path& file) {
+  const std::size_t points = 1001;
+  Tensor<double> x = Tensor<double>::from_shape({points});
+  for (std::size_t i = 0; i < points; ++i) x(i) = range.low + (range.high - range.low) * double(i) / double(points - 1);
+  Tensor<double> y = Tensor<double>::from_shape({points}), dy = Tensor<double>::from_shape({points});
+  if (is_vector_function(name)) {
+    for (std::size_t i = 0; i < points; ++i) {
+      const FunctionValues<double> v = evaluate_function<double>(name, parameters, Tensor<double>{x(i), 0.0}, Tensor<double>{1.0, 0.0});
+      y(i) = v.y(0);
+      dy(i) = v.grad(0);
+    }
+  } else {
+    const FunctionValues<double> v = evaluate_function<double>(name, parameters, x, xt::ones<double>({points}));
+    y = v.y;
+    dy = v.grad;
+  }
+  std::ofstream data(file);
+  auto number = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("NaN"); };
+  for (std::size_t i = 0; i < points; ++i) data << number(x(i)) << ' ' << number(y(i)) << ' ' << number(dy(i)) << '\n';
+  if (!data.flush()) throw std::runtime_error("cannot write " + file.string());
+}
+
+/// A gnuplot single-quoted string ('' stands for a quote inside).
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string script(const std::string& name, const FunctionParameters& parameters, const Range& range,
+                   const std::string& format, const fs::path& data, const fs::path& picture) {
+  const std::string f = is_vector_function(name) ? name + "([x, 0])[0]" : name + "(x)";
+  std::ostringstream s;
+  s << "set terminal " << (format == "png" ? "pngcairo" : "svg dynamic") << " size 800,500 font 'Sans,12' background rgb 'white'\n"
+    << "set output " << quoted(picture.string()) << "\n"
+    << "set title " << quoted(describe_function(name, parameters) + ": f and its derivative f' (by autograd)") << " noenhanced\n"
+    << "set xlabel 'x'\nset ylabel 'y'\nset grid\nset xzeroaxis\nset yzeroaxis\n"
+    << "set key top left Left reverse box opaque noenhanced\n"
+    << "set xrange [" << format_number(range.low) << ":" << format_number(range.high) << "]\n"
+    << "plot " << quoted(data.string()) << " using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' title "
+    << quoted("f = " + f) << ", \\\n     '' using 1:3 with lines linewidth 2 dashtype 2 linecolor rgb '#d62728' title "
+    << quoted("f' (autograd)") << "\nset output\n";
+  return s.str();
+}
+
+/// Runs gnuplot on `script_file`; throws with gnuplot's first message when it fails.
+void run_gnuplot(const std::string& gnuplot, const fs::path& script_file, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::string program = gnuplot, script_path = script_file.string();
+  char* argv[] = {program.data(), script_path.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot run " + gnuplot + ": " + std::strerror(spawned));
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  std::ifstream messages(log);
+  std::string line, first;
+  while (std::getline(messages, line))
+    if (line.find_first_not_of(" \t^") != std::string::npos) first = line;  // gnuplot's last line says what failed
+  throw std::runtime_error("gnuplot failed" + (first.empty() ? std::string() : ": " + first));
+}
+
+void run_plot(const PlotOptions& o) {
+  check_functions(o.functions, o.parameters);
+  const Range range = parse_range(o.range);
+  const fs::path out(o.out);
+  std::error_code error;
+  if (fs::exists(out, error) && !fs::is_directory(out, error))
+    throw UsageError("--out " + o.out + ": it is a file, not a directory");
+  const std::string gnuplot = find_on_path("gnuplot");
+  if (gnuplot.empty())
+    throw std::runtime_error("gnuplot is not installed (or not on PATH); install it: sudo apt-get install gnuplot-nox");
+  if (!fs::exists(out, error) && !fs::create_directories(out, error))
+    throw std::runtime_error("--out " + o.out + ": cannot create the directory: " + error.message());
+  TemporaryDirectory temporary;
+  for (const auto& name : o.functions) {
+    const fs::path picture = out / (name + "." + o.format);
+    const fs::path partial = out / ("." + name + "." + o.format + ".partial-" + std::to_string(::getpid()));
+    const fs::path data = temporary.path() / (name + ".dat"), script_file = temporary.path() / (name + ".gp");
+    write_samples(name, o.parameters, range, data);
+    std::ofstream(script_file) << script(name, o.parameters, range, o.format, data, partial);
+    try {
+      run_gnuplot(gnuplot, script_file, temporary.path() / "gnuplot.log");
+      if (fs::file_size(partial, error) == 0 || error) throw std::runtime_error("gnuplot wrote no picture for " + name);
+      fs::rename(partial, picture);
+    } catch (...) {
+      fs::remove(partial, error);
+      throw;
+    }
+    std::cout << picture.string() << "\n";
+  }
+}
+
+}  // namespace
+
+Command add_plot_command(CLI::App& parent) {
+  auto o = std::make_shared<PlotOptions>();
+  CLI::App* app = parent.add_subcommand("plot", "Draw activation functions and their derivatives (needs gnuplot)");
+  app->footer(
+      "Writes DIR/FUNCTION.svg (or .png) for each function: f and its derivative f' computed by backward, with axes, "
+      "grid, legend and title, drawn by gnuplot (Debian: apt-get install gnuplot-nox). softmax and log_softmax are "
+      "drawn as the first component of f([x, 0]). Prints the path of each picture.\n\nExample:\n"
+      "  xgrad plot sigmoid tanh gelu --out plots\n  xgrad plot leaky_relu --alpha 0.2 --range=-3:3 --format png");
+  app->add_option("FUNCTION", o->functions, "Functions to draw (see xgrad eval --help for the names)")->required();
+  app->add_option("--out", o->out, "The directory for the pictures, created if missing (default .)");
+  app->add_option("--range", o->range, "The x range LOW:HIGH (default -5:5)");
+  app->add_option("--format", o->format, "svg (the default) or png")->check(CLI::IsMember({"svg", "png"}));
+  add_function_parameter_options(*app, o->parameters);
+  return {app, [o] { run_plot(*o); }};
+}
+
+}  // namespace xgrad::cli

@@ -1,0 +1,70 @@
+// xgrad predict: a saved model's class for every row of a CSV file.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <xgrad.hpp>
+
+#include "command.hpp"
+
+namespace xgrad::cli {
+
+namespace {
+
+struct PredictOptions {
+  std::string model, data, target;
+};
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void run_predict(const PredictOptions& o) {
+  LoadedModel<float> loaded = load_model<float>(o.model);
+  const ModelInfo& info = loaded.info;
+  if (info.class_names.empty()) throw std::runtime_error(o.model + ": the model has no class names; it is not a classifier");
+  CsvDataset data;
+  if (o.target.empty()) {
+    data.features = load_csv_features(o.data, info.feature_names);
+  } else {
+    data = load_csv_for_model(o.data, o.target, info.feature_names, info.class_names);
+  }
+  const std::vector<std::int64_t> predicted = predict_classes(loaded.model, prepare_features(data.features, info));
+  std::string csv = "prediction\n";
+  std::size_t correct = 0;
+  for (std::size_t row = 0; row < predicted.size(); ++row) {
+    const std::int64_t c = predicted[row];
+    if (c < 0 || static_cast<std::size_t>(c) >= info.class_names.size())
+      throw std::runtime_error(o.model + ": the model predicts class " + std::to_string(c) + " but names only " +
+                               std::to_string(info.class_names.size()));
+    csv += csv_field(info.class_names[c]) + "\n";
+    if (!o.target.empty()) correct += c == data.labels[row];
+  }
+  std::cout << csv;
+  if (!o.target.empty()) {
+    std::cout.flush();
+    std::fprintf(stderr, "accuracy=%.4f (%zu of %zu rows)\n", double(correct) / predicted.size(), correct,
+                 predicted.size());
+  }
+}
+
+}  // namespace
+
+Command add_predict_command(CLI::App& parent) {
+  auto o = std::make_shared<PredictOptions>();
+  CLI::App* app = parent.add_subcommand("predict", "Predict the class of every row of a CSV file with a saved model");
+  app->footer(
+      "Prints CSV: the header 'prediction', then one class name per data row. The file's feature columns must be the "
+      "model's (in any order). With --target, that column's classes are compared with the predictions and the "
+      "accuracy goes to standard error.\n\nExample:\n  xgrad predict --model iris.npz --data data/iris.csv --target species");
+  app->add_option("--model", o->model, "A model saved by xgrad train --save")->required();
+  app->add_option("--data", o->data, "The CSV file")->required();
+  app->add_option("--target", o->target, "The column holding the true classes, if any (it is not a feature)");
+  return {app, [o] { run_predict(*o); }};
+}
+
+}  // namespace xgrad::cli
