@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Drives the xgrad tool through every command, success and failure paths, and
+# checks the exit status and what it prints. Run by CTest:
+#   cli_tests.sh PATH/TO/xgrad PATH/TO/data
+# Prints one line per failed case and "N passed, M failed" alone on the last line.
+set -u
+xgrad=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# check NAME STATUS STREAM REGEX COMMAND...
+# Passes when COMMAND (stdin from /dev/null) exits with STATUS and STREAM
+# (out or err) matches the extended regular expression REGEX. A failure
+# (STATUS != 0) must also print exactly one line on stderr.
+check() {
+  local name=$1 status=$2 stream=$3 pattern=$4
+  shift 4
+  "$@" >"$work/out" 2>"$work/err" </dev/null
+  local actual=$? problem=""
+  local text
+  text=$(cat "$work/$stream")
+  if [[ $actual -ne $status ]]; then
+    problem="exit status $actual, expected $status"
+  elif ! [[ $text =~ $pattern ]]; then
+    problem="std$stream does not match /$pattern/"
+  elif [[ $status -ne 0 && $(wc -l <"$work/err") -ne 1 ]]; then
+    problem="stderr has $(wc -l <"$work/err") lines, expected one"
+  fi
+  if [[ -z $problem ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name: $problem"
+    echo "  command: $*"
+    sed 's/^/  stdout: /' "$work/out" | head -5
+    sed 's/^/  stderr: /' "$work/err" | head -5
+  fi
+}
+
+# assert NAME CONDITION...: a plain condition (files, checksums).
+assert() {
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name: '$*' is false"
+  fi
+}
+
+nl=$'\n'
+iris=$data/iris.csv
+digits=$data/digits.csv
+
+# --- the tool --------------------------------------------------------------
+check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict" "$xgrad" --help
+for command in eval plot simulate train predict; do
+  check "$command --help" 0 out "Usage: xgrad $command" "$xgrad" $command --help
+done
+check "no command" 2 err "^xgrad: a command is required" "$xgrad"
+check "unknown command" 2 err "^xgrad: unknown command 'frobnicate'" "$xgrad" frobnicate
+check "unknown option" 2 err "^xgrad eval: .*--bogus" "$xgrad" eval sigmoid 1 --bogus
+
+# --- eval ------------------------------------------------------------------
+check "eval sigmoid(0) = 0.5, f'(0) = 0.25" 0 out "^x,y,grad${nl}0,0\.5,0\.25$" "$xgrad" eval sigmoid 0
+check "eval sigmoid at -2 0 2, 9 digits" 0 out \
+  "^x,y,grad${nl}-2,0\.119202919,0\.104993582${nl}0,0\.5,0\.25${nl}2,0\.880797088,0\.104993582$" \
+  "$xgrad" eval sigmoid -2 0 2
+check "eval softmax of 1..5 is one vector" 0 out "^x,y,grad${nl}1,0\.0116562[0-9]*,.*${nl}5,0\.636408[0-9]*,[^${nl}]*$" \
+  "$xgrad" eval softmax 1 2 3 4 5
+check "eval float64 prints 17 digits" 0 out "${nl}1,0\.011656230956039607,.*${nl}5,0\.63640864655883078," \
+  "$xgrad" eval softmax 1 2 3 4 5 --dtype float64
+check "eval --upstream picks the first output" 0 out \
+  "${nl}1,0\.090030573170380462,0\.08192506906499[0-9]*${nl}2,0\.24472847105479764,-0\.022033044520174[0-9]*${nl}" \
+  "$xgrad" eval softmax 1 2 3 --upstream 1 0 0 --dtype float64
+check "eval --upstream scales the gradient" 0 out "${nl}0,0\.5,0\.75${nl}0,0\.5,-0\.25$" \
+  "$xgrad" eval sigmoid 0,0 --upstream 3,-1
+check "eval reads standard input (whitespace and commas)" 0 out "^x,y,grad${nl}1,0\.761594176,.*${nl}2,.*${nl}3,0\.995054781,[0-9.e-]+$" \
+  bash -c 'printf "1, 2\n  3\n" | "$0" eval tanh' "$xgrad"
+check "eval accepts nan, inf and -inf" 0 out "${nl}-inf,0,0${nl}inf,inf,1${nl}nan,nan,nan${nl}-0\.5,0,0$" \
+  "$xgrad" eval relu -inf inf nan -.5
+check "eval tanh(0)" 0 out "${nl}0,0,1$" "$xgrad" eval tanh 0
+check "eval leaky_relu --alpha" 0 out "${nl}-1,-0\.200000003,0\.200000003${nl}2,2,1$" "$xgrad" eval leaky_relu --alpha 0.2 -1 2
+check "eval prelu's default alpha 0.25" 0 out "${nl}-2,-0\.5,0\.25$" "$xgrad" eval prelu -2
+check "eval elu(-1) = e^-1 - 1" 0 out "${nl}-1,-0\.63212055882855767,0\.36787944117144233$" \
+  "$xgrad" eval elu -1 --dtype float64
+check "eval softplus(0) = ln 2" 0 out "${nl}0,0\.693147182,0\.5$" "$xgrad" eval softplus 0
+check "eval softplus --beta 2" 0 out "${nl}0,0\.346573591,0\.5$" "$xgrad" eval softplus 0 --beta 2
+check "eval gelu(0)" 0 out "${nl}0,0,0\.5$" "$xgrad" eval gelu 0
+check "eval gelu --approximate tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" \
+  "$xgrad" eval gelu 1 --approximate tanh --dtype float64
+check "eval gelu_tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" "$xgrad" eval gelu_tanh 1 --dtype float64
+check "eval log_softmax" 0 out "${nl}0,-0\.693147182,.*${nl}0,-0\.693147182," "$xgrad" eval log_softmax 0 0
+check "eval linear" 0 out "${nl}3,3,1$" "$xgrad" eval linear 3
+
+check "eval: unknown function" 2 err "unknown function 'softmaxx' \(known: sigmoid, " "$xgrad" eval softmaxx 1
+check "eval: non-numeric argument" 2 err "^xgrad eval: X: 'abc' is not a number$" "$xgrad" eval sigmoid 1 abc
+check "eval: non-numeric standard input names line and column" 1 err \
+  "^xgrad eval: standard input, line 2, column 4: 'x1' is not a number$" bash -c 'printf "1 2\n3, x1\n" | "$0" eval tanh' "$xgrad"
+check "eval: a hole between commas" 1 err "line 1, column 3: a number is missing" bash -c 'printf "1,,2" | "$0" eval tanh' "$xgrad"
+check "eval: no input at all" 2 err "no input: give X values" "$xgrad" eval sigmoid
+check "eval: blank standard input" 2 err "no input" bash -c 'printf " \n\n" | "$0" eval sigmoid' "$xgrad"
+check "eval: beta = 0" 2 err "softplus: beta must be a finite number > 0" "$xgrad" eval softplus 1 --beta 0
+check "eval: negative threshold" 2 err "softplus: threshold must be >= 0" "$xgrad" eval softplus 1 --threshold -1
+check "eval: elu alpha = 0" 2 err "elu: alpha must be a finite number > 0" "$xgrad" eval elu 1 --alpha 0
+check "eval: alpha = nan" 2 err "--alpha: must be a finite number, got nan" "$xgrad" eval leaky_relu 1 --alpha nan
+check "eval: a parameter the function does not use" 2 err "--beta applies to softplus only, not to sigmoid" \
+  "$xgrad" eval sigmoid 1 --beta 2
+check "eval: upstream of the wrong length" 2 err "--upstream has 2 values but there are 3 inputs" \
+  "$xgrad" eval softmax 1 2 3 --upstream 1 0
+check "eval: bad upstream value" 2 err "--upstream: 'one' is not a number" "$xgrad" eval sigmoid 1 --upstream one
+check "eval: unknown dtype" 2 err "--dtype: float16 not in" "$xgrad" eval sigmoid 1 --dtype float16
+check "eval: unknown approximation" 2 err "--approximate: erf not in" "$xgrad" eval gelu 1 --approximate erf
+check "eval: beyond float32" 2 err "'1e39' is beyond the range of float32" "$xgrad" eval sigmoid 1e39
+check "eval: a failure prints nothing on stdout" 2 out "^$" "$xgrad" eval softmax 1 2 --upstream 1
+
+# --- plot ------------------------------------------------------------------
+plots=$work/plots
+check "plot writes one svg per function" 0 out "^$plots/sigmoid\.svg${nl}$plots/leaky_relu\.svg$" \
+  "$xgrad" plot sigmoid leaky_relu --alpha 0.2 --out "$plots"
+assert "the sigmoid svg is not empty" test -s "$plots/sigmoid.svg"
+assert "the svg names the function" grep -q "sigmoid(x)" "$plots/sigmoid.svg"
+assert "the svg is an svg" grep -q "<svg" "$plots/sigmoid.svg"
+assert "the svg has the legend's derivative" grep -q "f' (autograd)" "$plots/leaky_relu.svg"
+assert "the title shows alpha" grep -q "alpha = 0.2" "$plots/leaky_relu.svg"
+check "plot png with a range" 0 out "softmax\.png$" "$xgrad" plot softmax --format png --range=-3:3 --out "$plots"
+assert "the png is a png" bash -c 'head -c 4 "$0" | grep -q PNG' "$plots/softmax.png"
+assert "no partial files are left" bash -c '! ls -A "$0" | grep -q partial' "$plots"
+check "plot: gnuplot missing" 1 err "gnuplot is not installed .*gnuplot-nox" env PATH=/nonexistent "$xgrad" plot tanh --out "$plots"
+assert "plot: nothing drawn without gnuplot" test ! -e "$plots/tanh.svg"
+check "plot: reversed range" 2 err "--range: '5:-5' must be finite numbers with LOW < HIGH" "$xgrad" plot tanh --range=5:-5
+check "plot: unparsable range" 2 err "--range: 'a:b' is not LOW:HIGH" "$xgrad" plot tanh --range a:b
+check "plot: unknown function" 2 err "unknown function 'sigmod'" "$xgrad" plot sigmoid sigmod --out "$plots"
+check "plot: --out is a file" 2 err "it is a file, not a directory" "$xgrad" plot tanh --out "$plots/sigmoid.svg"
+check "plot: unknown format" 2 err "--format: pdf not in" "$xgrad" plot tanh --format pdf
+check "plot: no function" 2 err "FUNCTION is required" "$xgrad" plot
+
+# --- simulate --------------------------------------------------------------
+check "simulate runs every function and the neuron" 0 out \
+  "^sigmoid  function:${nl}-?[0-9]+\.0   =>   0\.[0-9]+${nl}.*${nl}Dense\(5 -> 1\), input \. weight \+ .*${nl}softmax 1$" \
+  "$xgrad" simulate --seed 4
+check "simulate reproduces the seed's printed values" 0 out \
+  "^sigmoid  function:${nl}-11\.0   =>   0\.8182085255905602${nl}31\.0   =>   0\.1681421926415923${nl}" \
+  "$xgrad" simulate --input=-11,31,44,-58,-34 --weight 0,0,0,0,0 \
+  --bias 1.504256940169569,-1.5988515154050215,1.6788964853893629,0.4278178624878862,0.7140954189784394
+check "simulate: lengths differ" 2 err "must have the same length .* got 2, 5 and 5" "$xgrad" simulate --input 1,2
+check "simulate: not a number" 2 err "--weight: 'w' is not a number" "$xgrad" simulate --weight 1,w,3,4,5
+check "simulate: not finite" 2 err "--input: the values must be finite, got inf" "$xgrad" simulate --input inf,1,2,3,4
+check "simulate: negative seed" 2 err "--seed: must be a whole number >= 0, got -1" "$xgrad" simulate --seed -1
+
+# --- train -----------------------------------------------------------------
+model=$work/iris.npz
+check "train: summary, one line per epoch, the test accuracy last" 0 out \
+  "150 rows, 4 features, 3 classes \(setosa, versicolor, virginica\).*Total params: 515.*${nl}epoch 20/20 loss=[0-9.]+ accuracy=[0-9.]+ val_loss=[0-9.]+ val_accuracy=[0-9.]+ .*${nl}saved the model to $model${nl}test_accuracy=[01]\.[0-9]{4}$" \
+  "$xgrad" train --data "$iris" --target species --epochs 20 --save "$model"
+assert "train --save wrote the model" test -s "$model"
+check "train: the defaults reach scikit-learn's 0.947 on iris" 0 out "${nl}test_accuracy=(0\.9(4[7-9]|[5-9])[0-9]*|1\.0000)$" \
+  "$xgrad" train --data "$iris" --target species
+check "train: prelu and sgd" 0 out "PReLU.*test_accuracy=" "$xgrad" train --data "$iris" --target species --layers 8:prelu \
+  --optimizer sgd --lr 0.1 --epochs 5
+check "train: missing file" 1 err "cannot open '$work/none\.csv': no such file" "$xgrad" train --data "$work/none.csv" --target species
+check "train: a directory" 1 err "it is a directory, not a file" "$xgrad" train --data "$work" --target species
+printf 'a,b,c\n1,2,x\n3,4\n' >"$work/short_row.csv"
+check "train: malformed CSV names file and line" 1 err "short_row\.csv, line 3: the row has 2 fields, but the header has 3" \
+  "$xgrad" train --data "$work/short_row.csv" --target c
+printf 'a,b,c\n1,2,x\n3,four,y\n' >"$work/text_cell.csv"
+check "train: non-numeric feature names line and column" 1 err "text_cell\.csv, line 3, column 2.*'four' is not a number" \
+  "$xgrad" train --data "$work/text_cell.csv" --target c
+check "train: no such target column" 1 err "there is no column 'colour'" "$xgrad" train --data "$iris" --target colour
+check "train: unparsable layer spec" 2 err "--layers: layer spec '64:relu,x'" "$xgrad" train --data "$iris" --target species --layers 64:relu,x
+check "train: unknown activation in the layers" 2 err "unknown activation 'relu6'" "$xgrad" train --data "$iris" --target species --layers 8:relu6
+check "train: batch size 0" 2 err "--batch-size: Value 0 not in range" "$xgrad" train --data "$iris" --target species --batch-size 0
+check "train: negative epochs" 2 err "--epochs: Value -5 not in range" "$xgrad" train --data "$iris" --target species --epochs -5
+check "train: NaN learning rate" 2 err "--lr: must be a finite number > 0, got nan" "$xgrad" train --data "$iris" --target species --lr nan
+check "train: unknown optimizer" 2 err "--optimizer: rmsprop not in" "$xgrad" train --data "$iris" --target species --optimizer rmsprop
+check "train: test fraction 1" 2 err "--test-fraction: must be a number in \[0, 1\), got 1" \
+  "$xgrad" train --data "$iris" --target species --test-fraction 1
+check "train: --data is required" 2 err "--data is required" "$xgrad" train --target species
+check "train: --save into a missing directory" 2 err "the directory $work/nowhere does not exist" \
+  "$xgrad" train --data "$iris" --target species --save "$work/nowhere/m.npz"
+before=$(md5sum <"$model")
+check "train: a diverging run fails" 1 err "the loss became .* \(try a smaller learning rate\)" \
+  "$xgrad" train --data "$iris" --target species --lr 1e30 --save "$model"
+assert "a failed train leaves the --save file intact" test "$(md5sum <"$model")" = "$before"
+check "train: a failed load fails" 1 err "short_row\.csv" "$xgrad" train --data "$work/short_row.csv" --target c --save "$model"
+assert "a failed train leaves the --save file intact (bad data)" test "$(md5sum <"$model")" = "$before"
+
+# --- predict ---------------------------------------------------------------
+check "predict with --target: one class per row" 0 out "^prediction${nl}setosa${nl}((setosa|versicolor|virginica)${nl}){148}(setosa|versicolor|virginica)$" \
+  "$xgrad" predict --model "$model" --data "$iris" --target species
+check "predict with --target: the accuracy on stderr" 0 err "^accuracy=0\.9[0-9]{3} \(1[0-9]{2} of 150 rows\)$" \
+  "$xgrad" predict --model "$model" --data "$iris" --target species
+cut -d, -f1-4 "$iris" >"$work/iris_features.csv"
+check "predict without a target" 0 out "^prediction${nl}setosa${nl}.*virginica$" \
+  "$xgrad" predict --model "$model" --data "$work/iris_features.csv"
+check "predict without a target prints nothing on stderr" 0 err "^$" \
+  "$xgrad" predict --model "$model" --data "$work/iris_features.csv"
+check "predict: missing model" 1 err "cannot open '$work/none\.npz': no such file" \
+  "$xgrad" predict --model "$work/none.npz" --data "$iris" --target species
+head -c 300 "$model" >"$work/truncated.npz"
+check "predict: truncated model" 1 err "truncated\.npz.*truncated or corrupt" \
+  "$xgrad" predict --model "$work/truncated.npz" --data "$iris" --target species
+check "predict: foreign model file" 1 err "iris\.csv.*not an \.npz archive" \
+  "$xgrad" predict --model "$iris" --data "$iris" --target species
+check "predict: a directory as model" 1 err "it is a directory" "$xgrad" predict --model "$work" --data "$iris"
+check "predict: features do not match" 1 err "there is no column 'sepal_length', a feature of the model" \
+  "$xgrad" predict --model "$model" --data "$digits"
+check "predict: the target column without --target" 1 err "'species' is not a feature of the model" \
+  "$xgrad" predict --model "$model" --data "$iris"
+sed 's/setosa/rosa/' "$iris" >"$work/new_class.csv"
+check "predict: a class the model does not know" 1 err "new_class\.csv, line 2.*'rosa'" \
+  "$xgrad" predict --model "$model" --data "$work/new_class.csv" --target species
+check "predict: malformed CSV" 1 err "short_row\.csv, line 3" "$xgrad" predict --model "$model" --data "$work/short_row.csv"
+check "predict: --model is required" 2 err "--model is required" "$xgrad" predict --data "$iris"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
