@@ -114,3 +114,11 @@ TEST_CASE("invalid parameters are clear std::invalid_argument") {
   CHECK_THROWS_WITH_AS(softmax(x, 2), doctest::Contains("axis 2"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(log_softmax(x, -3), doctest::Contains("axis -3"), std::invalid_argument);
 }
+
+TEST_CASE("softmax's gradient under a uniform upstream is exactly 0") {
+  for (double c : {1.0, 2.0, -0.5}) {
+    V x(Tensor<double>{1.0, 2.0, 3.0, 4.0, 5.0}, true);
+    softmax(x).backward(Tensor<double>(xt::ones<double>({5}) * c));
+    for (double g : x.grad()) CHECK(g == 0.0);
+  }
+}

@@ -1,4 +1,5 @@
 #include "xgrad/core/activations.hpp"
+#include "xgrad/core/format.hpp"
 
 #include <cmath>
 #include <limits>
@@ -60,8 +61,14 @@ template <class T>
 void softmax_backward_lanes(const T* y, const T* g, T* dx, const Shape& shape, std::size_t axis) {
   using A = Accumulator<T>;
   for_each_lane(shape, axis, [&](std::size_t offset, std::size_t stride, std::size_t length) {
-    A dot = 0;
-    for (std::size_t j = 0; j < length; ++j) dot += A(g[offset + j * stride]) * y[offset + j * stride];
+    // sum(g y) / sum(y): the rounded outputs sum to 1 only within an ulp, and
+    // dividing by their sum makes a uniform upstream give exactly 0.
+    A dot = 0, total = 0;
+    for (std::size_t j = 0; j < length; ++j) {
+      dot += A(g[offset + j * stride]) * y[offset + j * stride];
+      total += y[offset + j * stride];
+    }
+    dot /= total;
     for (std::size_t j = 0; j < length; ++j) {
       const std::size_t k = offset + j * stride;
       dx[k] += static_cast<T>(A(y[k]) * (A(g[k]) - dot));
@@ -113,20 +120,20 @@ XGRAD_INSTANTIATE(double)
 
 void check_elu_alpha(double alpha) {
   if (!std::isfinite(alpha) || alpha <= 0)
-    throw std::invalid_argument("elu: alpha must be a finite number > 0, got " + std::to_string(alpha));
+    throw std::invalid_argument("elu: alpha must be a finite number > 0, got " + number_to_string(alpha));
 }
 
 void check_softplus_parameters(double beta, double threshold) {
   if (!std::isfinite(beta) || beta <= 0)
-    throw std::invalid_argument("softplus: beta must be a finite number > 0, got " + std::to_string(beta));
+    throw std::invalid_argument("softplus: beta must be a finite number > 0, got " + number_to_string(beta));
   if (std::isnan(threshold) || threshold < 0)
-    throw std::invalid_argument("softplus: threshold must be >= 0, got " + std::to_string(threshold));
+    throw std::invalid_argument("softplus: threshold must be >= 0, got " + number_to_string(threshold));
 }
 
 void check_slope(double slope, const char* what) {
   if (!std::isfinite(slope))
     throw std::invalid_argument(std::string(what) + ": the negative slope must be finite, got " +
-                                std::to_string(slope));
+                                number_to_string(slope));
 }
 
 }  // namespace xgrad::math

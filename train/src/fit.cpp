@@ -1,4 +1,5 @@
 #include "xgrad/train/fit.hpp"
+#include "xgrad/core/format.hpp"
 
 #include <unistd.h>
 
@@ -28,13 +29,13 @@ Tensor<T> take_rows(const Tensor<T>& x, const std::vector<std::size_t>& index, s
 std::pair<std::vector<std::size_t>, std::vector<std::size_t>> train_test_split(std::size_t rows, double test_fraction,
                                                                                std::uint64_t seed) {
   if (!(test_fraction >= 0 && test_fraction < 1))
-    throw std::invalid_argument("train_test_split: test fraction must be in [0, 1), got " + std::to_string(test_fraction));
+    throw std::invalid_argument("train_test_split: test fraction must be in [0, 1), got " + number_to_string(test_fraction));
   Generator gen(seed);
   std::vector<std::size_t> order = gen.permutation(rows);
   const std::size_t test = static_cast<std::size_t>(std::llround(rows * test_fraction));
   if (test_fraction > 0 && (test == 0 || test == rows))
     throw std::invalid_argument("train_test_split: " + std::to_string(rows) + " rows cannot be split with a test fraction of " +
-                                std::to_string(test_fraction));
+                                number_to_string(test_fraction));
   return {std::vector<std::size_t>(order.begin(), order.end() - test), std::vector<std::size_t>(order.end() - test, order.end())};
 }
 
@@ -134,7 +135,7 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
   check_rows("fit", x.dimension() ? x.shape()[0] : 0, targets.rows(), to_shape(x.shape()));
   if (o.batch_size == 0) throw std::invalid_argument("fit: batch_size must be >= 1");
   if (!(o.validation_split >= 0 && o.validation_split < 1))
-    throw std::invalid_argument("fit: validation_split must be in [0, 1), got " + std::to_string(o.validation_split));
+    throw std::invalid_argument("fit: validation_split must be in [0, 1), got " + number_to_string(o.validation_split));
   const std::size_t rows = x.shape()[0];
   const std::size_t val_rows = static_cast<std::size_t>(std::llround(rows * o.validation_split));
   const std::size_t train_rows = rows - val_rows;
@@ -163,7 +164,7 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
       BatchResult<T> r = batch_loss(output, targets, order, begin, end, o.loss);
       const double loss = r.loss.item();
       if (!std::isfinite(loss))
-        throw std::runtime_error("fit: the loss became " + std::to_string(loss) + " at epoch " + std::to_string(epoch + 1) +
+        throw std::runtime_error("fit: the loss became " + number_to_string(loss) + " at epoch " + std::to_string(epoch + 1) +
                                  ", batch " + std::to_string(b + 1) + " (try a smaller learning rate)");
       r.loss.backward();
       optimizer.step();

@@ -1,4 +1,5 @@
 #include "xgrad/train/optimizers.hpp"
+#include "xgrad/core/format.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -12,7 +13,7 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 void check_lr(double lr, const char* who) {
-  require(std::isfinite(lr) && lr > 0, std::string(who) + ": the learning rate must be a finite number > 0, got " + std::to_string(lr));
+  require(std::isfinite(lr) && lr > 0, std::string(who) + ": the learning rate must be a finite number > 0, got " + number_to_string(lr));
 }
 }  // namespace
 
@@ -28,8 +29,8 @@ template <class T>
 SGD<T>::SGD(std::vector<Variable<T>> parameters, double lr, double momentum, double weight_decay)
     : Optimizer<T>(std::move(parameters)), momentum_(momentum), weight_decay_(weight_decay) {
   check_lr(lr, "SGD");
-  require(std::isfinite(momentum) && momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got " + std::to_string(momentum));
-  require(std::isfinite(weight_decay) && weight_decay >= 0, "SGD: weight_decay must be >= 0, got " + std::to_string(weight_decay));
+  require(std::isfinite(momentum) && momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got " + number_to_string(momentum));
+  require(std::isfinite(weight_decay) && weight_decay >= 0, "SGD: weight_decay must be >= 0, got " + number_to_string(weight_decay));
   this->lr_ = lr;
   for (auto& p : this->parameters_) velocity_.push_back(xt::zeros<T>(p.value().shape()));
 }
