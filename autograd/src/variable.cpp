@@ -140,7 +140,14 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
   // Intermediate gradients start empty: a retained graph must not count twice.
   for (Node<T>* n : order)
     if (n->backward) n->has_grad = false;
-  if (upstream) {
+  struct ClearUpstream {
+    Node<T>& root;
+    ~ClearUpstream() { root.upstream = nullptr; }
+  } clear_upstream{root};
+  if (upstream && root.backward && root.reads_incoming) {
+    root.upstream = upstream;  // read in place: no copy of a possibly large tensor
+    root.has_grad = true;
+  } else if (upstream) {
     detail::accumulate_grad(root, *upstream);
   } else {
     detail::accumulate_grad_each(root, [](std::size_t) { return T(1); });

@@ -1,11 +1,111 @@
 #include "xgrad/core/tensor.hpp"
 
+#include <cstdlib>
+#include <new>
 #include <sstream>
+#include <unordered_map>
+#include <vector>
 
 #include <xtensor/xreducer.hpp>
 #include <xtensor/xmath.hpp>
 
 namespace xgrad {
+
+namespace detail {
+namespace {
+
+constexpr std::size_t kCacheMinBytes = 256 * 1024;
+constexpr std::size_t kCacheMaxBytes = std::size_t(1) << 30;
+
+/// Eight size classes per octave: a cached block is at most 12.5% larger than asked.
+std::size_t size_class(std::size_t bytes) {
+  std::size_t octave = 1;
+  while ((octave << 1) <= bytes) octave <<= 1;
+  const std::size_t step = octave / 8;
+  return (bytes + step - 1) / step * step;
+}
+
+struct Cache {
+  std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
+  std::size_t bytes = 0;
+  void release() {
+    for (auto& [size, blocks] : free_blocks)
+      for (void* p : blocks) std::free(p);
+    free_blocks.clear();
+    bytes = 0;
+  }
+  ~Cache();
+};
+
+thread_local bool cache_alive = false;
+thread_local Cache cache;
+
+Cache::~Cache() {
+  cache_alive = false;
+  release();
+}
+
+Cache* thread_cache() {
+  if (!cache_alive) {
+    static thread_local bool constructed = false;
+    if (constructed) return nullptr;  // after this thread's cache was destroyed
+    constructed = true;
+    cache_alive = true;
+    (void)cache;  // constructs it
+  }
+  return &cache;
+}
+
+}  // namespace
+
+void* buffer_allocate(std::size_t bytes) {
+  if (bytes < kCacheMinBytes) {
+    void* p = std::malloc(bytes ? bytes : 1);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  const std::size_t size = size_class(bytes);
+  if (Cache* c = thread_cache()) {
+    auto it = c->free_blocks.find(size);
+    if (it != c->free_blocks.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      c->bytes -= size;
+      return p;
+    }
+  }
+  void* p = std::aligned_alloc(64, size);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+void buffer_deallocate(void* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes >= kCacheMinBytes) {
+    const std::size_t size = size_class(bytes);
+    Cache* c = thread_cache();
+    if (c && c->bytes + size <= kCacheMaxBytes) {
+      try {
+        c->free_blocks[size].push_back(p);
+        c->bytes += size;
+        return;
+      } catch (...) {
+      }
+    }
+  }
+  std::free(p);
+}
+
+std::size_t cached_buffer_bytes() {
+  Cache* c = thread_cache();
+  return c ? c->bytes : 0;
+}
+
+void release_cached_buffers() {
+  if (Cache* c = thread_cache()) c->release();
+}
+
+}  // namespace detail
 
 std::string shape_to_string(const Shape& shape) {
   std::ostringstream out;

@@ -29,6 +29,12 @@ struct Node {
   /// Reads this node's grad and accumulates (+=) into its inputs' grads.
   std::function<void(Node&)> backward;
   std::uint64_t visit_mark = 0;
+  /// backward(upstream) from this node: the upstream tensor, read in place
+  /// instead of being copied into grad, for backward rules that read their
+  /// incoming gradient through incoming_grad() and say so with reads_incoming.
+  const Tensor<T>* upstream = nullptr;
+  bool reads_incoming = false;
+  const Tensor<T>& incoming_grad() const { return upstream ? *upstream : grad; }
 
   Node();
   Node(const Node&) = delete;

@@ -10,8 +10,36 @@
 
 namespace xgrad {
 
+namespace detail {
+/// Tensor storage: blocks of 256 KiB and more are 64-byte aligned and, once
+/// freed, kept in a per-thread cache (up to 1 GiB) for the next tensor of the
+/// same size class, so that elementwise ops on large arrays reuse warm pages
+/// instead of faulting in fresh ones (the first touch of a new page costs far
+/// more than the op itself). Smaller blocks come straight from malloc.
+void* buffer_allocate(std::size_t bytes);
+void buffer_deallocate(void* p, std::size_t bytes) noexcept;
+/// Bytes currently held in this thread's cache (tests, diagnostics).
+std::size_t cached_buffer_bytes();
+/// Returns this thread's cached blocks to the system.
+void release_cached_buffers();
+}  // namespace detail
+
 template <class T>
-using Tensor = xt::xarray<T, xt::layout_type::row_major>;
+struct BufferAllocator {
+  using value_type = T;
+  BufferAllocator() noexcept = default;
+  template <class U>
+  BufferAllocator(const BufferAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(detail::buffer_allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { detail::buffer_deallocate(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const BufferAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator!=(const BufferAllocator<U>&) const noexcept { return false; }
+};
+
+template <class T>
+using Tensor = xt::xarray<T, xt::layout_type::row_major, BufferAllocator<T>>;
 
 using Shape = std::vector<std::size_t>;
 

@@ -1,0 +1,57 @@
+#pragma once
+/// Vectorised float32 kernels for whole arrays: the activations and their
+/// backward passes, as the autograd ops use them.
+///
+/// Every result obeys xgrad::math's exactness contract (a float64 evaluation
+/// rounded once; docs/exactness.md), with short polynomials instead of libm
+/// so that the compiler can keep eight lanes busy. The instruction set
+/// (AVX-512, AVX2 + FMA, or the x86-64 baseline) is chosen once at run time;
+/// tests/test_kernels.cpp checks each against the mpmath references and
+/// against xgrad::math. NaN, infinities, huge magnitudes and the
+/// neighbourhoods of the roots of gelu' and gelu_tanh' go through the scalar
+/// kernels of xgrad::math.
+///
+/// Backward functions write dx = g * f'(x), or add it when `accumulate`.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace xgrad::kernels {
+
+enum class Unary { sigmoid, tanh, elu, softplus, gelu, gelu_tanh };
+
+struct UnaryParams {
+  double alpha = 1.0;       ///< elu
+  double beta = 1.0;        ///< softplus
+  double threshold = 20.0;  ///< softplus
+};
+
+void unary_forward(Unary f, const float* x, float* y, std::size_t n, const UnaryParams& p = {});
+/// dx (+)= g * f'(x), f'(x) rounded to float32 first (as the scalar path).
+void unary_backward(Unary f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
+                    const UnaryParams& p = {});
+
+void relu_forward(const float* x, float* y, std::size_t n);
+void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate);
+void leaky_relu_forward(const float* x, float* y, std::size_t n, double slope);
+void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t n, double slope, bool accumulate);
+/// PReLU with one alpha: dx (+)= g * prelu'(x) when dx is not null; returns
+/// d/d alpha = sum of g * (x > 0 ? 0 : x), summed in double; one pass.
+double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate);
+
+/// softmax / log_softmax of each contiguous row of [rows, cols].
+void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
+void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
+/// y the forward's output: dx (+)= y (g - sum g y) / dx (+)= g - e^y sum g, per row.
+void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
+void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                               bool accumulate);
+
+/// The instruction set in use: "avx512", "avx2" or "baseline".
+const char* isa();
+/// Those this CPU runs, best first.
+std::vector<std::string> available_isas();
+/// Switches to one of available_isas() (tests and benchmarks); false if unknown or unsupported.
+bool use_isa(const std::string& name);
+
+}  // namespace xgrad::kernels

@@ -1,0 +1,111 @@
+// Run-time choice of the kernel build and the scalar fallbacks it calls.
+#include "xgrad/core/kernels.hpp"
+
+#include <atomic>
+
+#include "kernels/kernels_internal.hpp"
+#include "xgrad/core/activations.hpp"
+
+namespace xgrad::kernels {
+
+namespace {
+
+using detail::Op;
+using detail::Params;
+using detail::Table;
+
+float scalar_unary(Op op, bool derivative, float x, const Params& p) {
+  switch (op) {
+    case Op::sigmoid: return derivative ? math::sigmoid_derivative(x) : math::sigmoid(x);
+    case Op::tanh: return derivative ? math::tanh_derivative(x) : math::tanh(x);
+    case Op::elu: return derivative ? math::elu_derivative(x, p.alpha) : math::elu(x, p.alpha);
+    case Op::softplus:
+      return derivative ? math::softplus_derivative(x, p.beta, p.threshold) : math::softplus(x, p.beta, p.threshold);
+    case Op::gelu: return derivative ? math::gelu_derivative(x) : math::gelu(x);
+    case Op::gelu_tanh: return derivative ? math::gelu_tanh_derivative(x) : math::gelu_tanh(x);
+  }
+  return x;
+}
+
+void scalar_row(bool log, const float* x, float* y, std::size_t cols) {
+  const Shape shape{cols};
+  if (log) math::log_softmax_lanes(x, y, shape, 0);
+  else math::softmax_lanes(x, y, shape, 0);
+}
+
+bool supported(const std::string& name) {
+  __builtin_cpu_init();
+  if (name == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return name == "baseline";
+}
+
+Table make(const std::string& name) {
+  if (name == "avx512") return detail::table_avx512();
+  if (name == "avx2") return detail::table_avx2();
+  return detail::table_baseline();
+}
+
+Table& current() {
+  static Table table = make(available_isas().front());
+  return table;
+}
+
+Op to_op(Unary f) { return static_cast<Op>(static_cast<int>(f)); }
+Params to_params(const UnaryParams& p) { return {p.alpha, p.beta, p.threshold}; }
+
+}  // namespace
+
+std::vector<std::string> available_isas() {
+  std::vector<std::string> out;
+  for (const char* name : {"avx512", "avx2", "baseline"})
+    if (supported(name)) out.emplace_back(name);
+  return out;
+}
+
+bool use_isa(const std::string& name) {
+  if (!supported(name)) return false;
+  current() = make(name);
+  return true;
+}
+
+const char* isa() { return current().name; }
+
+void unary_forward(Unary f, const float* x, float* y, std::size_t n, const UnaryParams& p) {
+  current().unary_forward(to_op(f), x, y, n, to_params(p), scalar_unary);
+}
+
+void unary_backward(Unary f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
+                    const UnaryParams& p) {
+  current().unary_backward(to_op(f), x, g, dx, n, accumulate, to_params(p), scalar_unary);
+}
+
+void relu_forward(const float* x, float* y, std::size_t n) { current().relu_forward(x, y, n); }
+void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate) {
+  current().relu_backward(x, g, dx, n, accumulate);
+}
+void leaky_relu_forward(const float* x, float* y, std::size_t n, double slope) {
+  current().leaky_forward(x, y, n, slope);
+}
+void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t n, double slope, bool accumulate) {
+  current().leaky_backward(x, g, dx, n, static_cast<float>(slope), accumulate);
+}
+double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate) {
+  return current().prelu_backward(x, g, dx, n, alpha, accumulate);
+}
+void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  current().softmax_rows(false, x, y, rows, cols, scalar_row);
+}
+void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  current().softmax_rows(true, x, y, rows, cols, scalar_row);
+}
+void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                           bool accumulate) {
+  current().softmax_backward_rows(false, y, g, dx, rows, cols, accumulate);
+}
+void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                               bool accumulate) {
+  current().softmax_backward_rows(true, y, g, dx, rows, cols, accumulate);
+}
+
+}  // namespace xgrad::kernels

@@ -1,0 +1,602 @@
+// The float32 kernels, written once for GCC's vector extensions and compiled
+// per instruction set (XGRAD_KERNEL_ISA names the namespace and the table
+// function; the including file sets the target flags). Included by
+// kernels_avx512.cpp, kernels_avx2.cpp and kernels_baseline.cpp only.
+//
+// The exactness contract is xgrad::math's (docs/exactness.md): every float32
+// result is a float64 evaluation rounded once. Here that evaluation uses short
+// polynomials instead of libm; each is accurate to better than 1e-10 relative
+// (most to ~1e-12), so the rounded result is within 0.5 ulp + 2e-3 ulp of the
+// exact value (float32's ulp is at least 6e-8 relative). Where f' has a root
+// (gelu, gelu_tanh) the vector code would lose its relative accuracy to
+// cancellation, so lanes within 1e-3 of the root go to the scalar kernel, as
+// do NaN, infinities and magnitudes beyond each kernel's range.
+// tests/test_kernels.cpp checks every build against the mpmath references and
+// against the scalar kernels on a dense sweep of float32 inputs.
+//
+// Nothing here has external linkage but the table function: inline helpers
+// compiled for AVX-512 must not be merged with anyone else's.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels_internal.hpp"
+
+#if !defined(XGRAD_KERNEL_ISA) || !defined(XGRAD_KERNEL_TABLE)
+#error "define XGRAD_KERNEL_ISA and XGRAD_KERNEL_TABLE before including kernels_impl.hpp"
+#endif
+
+namespace xgrad::kernels::XGRAD_KERNEL_ISA {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
+
+typedef double vd __attribute__((vector_size(kLanes * 8)));
+typedef long long vl __attribute__((vector_size(kLanes * 8)));
+typedef float vf __attribute__((vector_size(kLanes * 4)));
+typedef int vi __attribute__((vector_size(kLanes * 4)));
+
+using detail::Op;
+using detail::Params;
+
+inline vd splat(double v) { return vd{} + v; }
+
+inline vd load(const float* p) {
+  vf f;
+  __builtin_memcpy(&f, p, sizeof f);
+  return __builtin_convertvector(f, vd);
+}
+inline vf loadf(const float* p) {
+  vf f;
+  __builtin_memcpy(&f, p, sizeof f);
+  return f;
+}
+inline void store(float* p, vd v) {
+  const vf f = __builtin_convertvector(v, vf);  // round to nearest, once
+  __builtin_memcpy(p, &f, sizeof f);
+}
+inline void storef(float* p, vf f) { __builtin_memcpy(p, &f, sizeof f); }
+
+inline vd fma(vd a, vd b, vd c) {  // a * b + c
+#if defined(__AVX512F__)
+  return (vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+#elif defined(__FMA__)
+  return (vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+#else
+  return a * b + c;
+#endif
+}
+inline vd fnma(vd a, vd b, vd c) {  // c - a * b
+#if defined(__AVX512F__)
+  return (vd)_mm512_fnmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+#elif defined(__FMA__)
+  return (vd)_mm256_fnmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+#else
+  return c - a * b;
+#endif
+}
+
+/// 1 / d to about 1 ulp: AVX-512's 14-bit estimate and two Newton steps
+/// (2^-28, then ~2^-53), elsewhere a division.
+inline vd recip(vd d) {
+#if defined(__AVX512F__)
+  vd r = (vd)_mm512_maskz_rcp14_pd(0xFF, (__m512d)d);
+  vd e = fnma(d, r, splat(1.0));
+  r = fma(r, e, r);
+  e = fnma(d, r, splat(1.0));
+  return fma(r, e, r);
+#else
+  return 1.0 / d;
+#endif
+}
+
+inline vd select(vl mask, vd a, vd b) { return mask ? a : b; }
+inline vd vabs(vd x) { return (vd)((vl)x & 0x7FFFFFFFFFFFFFFFLL); }
+// NaN in `a` stays NaN.
+inline vd vmin(vd a, vd b) { return select(a > b, b, a); }
+inline vd vmax(vd a, vd b) { return select(a < b, b, a); }
+inline bool any(vl m) {
+#if defined(__AVX512F__)
+  return _mm512_test_epi64_mask((__m512i)m, (__m512i)m) != 0;
+#elif defined(__AVX2__)
+  return _mm256_movemask_pd((__m256d)m) != 0;
+#else
+  for (int i = 0; i < kLanes; ++i)
+    if (m[i]) return true;
+  return false;
+#endif
+}
+inline double hsum(vd v) {
+  double s = 0;
+  for (int i = 0; i < kLanes; ++i) s += v[i];
+  return s;
+}
+
+/// table[idx] per lane, for a table of 16 doubles.
+inline vd lookup16(const double* table, vl idx) {
+#if defined(__AVX512F__)
+  return (vd)_mm512_permutex2var_pd(_mm512_loadu_pd(table), (__m512i)idx, _mm512_loadu_pd(table + 8));
+#else
+  vd r;
+  for (int i = 0; i < kLanes; ++i) r[i] = table[idx[i]];
+  return r;
+#endif
+}
+
+// ---------------------------------------------------------------- exp, expm1, log1p
+constexpr double kLog2e = 0x1.71547652b82fep+0;
+constexpr double kLn2Hi = 0x1.62e42fee00000p-1;  // k * kLn2Hi is exact for |k| < 2^20
+constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
+constexpr double kMagic = 0x1.8p52;               // x + kMagic - kMagic rounds x to an integer
+constexpr long long kMagicBits = 0x4338000000000000LL;
+
+/// exp(z) = s (1 + p) with s = 2^k and p = expm1(r), r = z - k ln2, |r| <= ln2/2 + 1e-9,
+/// for z in [-708, 708]. p is the Taylor polynomial of expm1 to r^10: the
+/// remainder is below r^10/11! = 6.3e-13 relative to |r|, and the
+/// reduction is exact to 2^-60 (Cody and Waite's split of ln 2).
+struct ExpParts {
+  vd p, s;
+};
+inline ExpParts exp_parts(vd z) {
+  const vd t = z * kLog2e + kMagic;
+  const vd k = t - kMagic;
+  const vl ki = (vl)t - kMagicBits;
+  vd r = fnma(k, splat(kLn2Hi), z);
+  r = fnma(k, splat(kLn2Lo), r);
+  vd q = splat(0x1.27e4fb7789f5cp-22);       // 1/10!
+  q = fma(q, r, splat(0x1.71de3a556c734p-19));  // 1/9!
+  q = fma(q, r, splat(0x1.a01a01a01a01ap-16));  // 1/8!
+  q = fma(q, r, splat(0x1.a01a01a01a01ap-13));  // 1/7!
+  q = fma(q, r, splat(0x1.6c16c16c16c17p-10));  // 1/6!
+  q = fma(q, r, splat(0x1.1111111111111p-7));   // 1/5!
+  q = fma(q, r, splat(0x1.5555555555555p-5));   // 1/4!
+  q = fma(q, r, splat(0x1.5555555555555p-3));   // 1/3!
+  q = fma(q, r, splat(0.5));
+  const vd p = fma(r * r, q, r);
+  const vd s = (vd)((ki + 1023) << 52);
+  return {p, s};
+}
+inline vd clamp_exp_arg(vd z) { return vmax(vmin(z, splat(708.0)), splat(-708.0)); }
+/// e^z for z in [-708, 708].
+inline vd vexp(vd z) {
+  const ExpParts e = exp_parts(z);
+  return fma(e.s, e.p, e.s);
+}
+/// e^z - 1 for z in [-708, 708], relatively exact near 0: s p + (s - 1), where
+/// s - 1 is exact and is 0 for |z| < ln2/2.
+inline vd vexpm1(vd z) {
+  const ExpParts e = exp_parts(z);
+  return fma(e.s, e.p, e.s - 1.0);
+}
+
+/// log(1 + e) for e >= 0 (up to 2^52): u = 1 + e rounded, corrected by
+/// (e - (u - 1)) / u, both exact differences; log u = k ln2 + 2 atanh(s),
+/// s = (f - 1)/(f + 1), f in [sqrt(1/2), sqrt(2)), |s| <= 0.1716, series to s^11
+/// (remainder below s^12/13 = 5e-11 relative).
+inline vd vlog1p(vd e) {
+  const vd u = 1.0 + e;
+  const vd c = e - (u - 1.0);
+  const vl bits = (vl)u;
+  const vl k = (bits - 0x3FE6A09E667F3BCDLL) >> 52;  // sqrt(1/2)'s bits: f lands in [sqrt(1/2), sqrt(2))
+  const vd f = (vd)(bits - (k << 52));
+  const vd kd = __builtin_convertvector(k, vd);
+  const vd s = (f - 1.0) * recip(f + 1.0);
+  const vd s2 = s * s;
+  vd q = splat(2.0 / 11);
+  q = fma(q, s2, splat(2.0 / 9));
+  q = fma(q, s2, splat(2.0 / 7));
+  q = fma(q, s2, splat(2.0 / 5));
+  q = fma(q, s2, splat(2.0 / 3));
+  const vd log_f = fma(s * s2, q, s + s);
+  const vd log_u = fma(kd, splat(kLn2Hi), fma(kd, splat(kLn2Lo), log_f));
+  return fma(c, recip(u), log_u);
+}
+
+// ---------------------------------------------------------------- the functions
+/// sigmoid(x) and sigmoid'(x) from e = e^-|x| (as xgrad::math: sign split, f' from x).
+inline vd sigmoid_f(vd x) {
+  const vd e = vexp(vmax(-vabs(x), splat(-708.0)));
+  const vd inv = recip(1.0 + e);
+  return select(x >= 0.0, inv, e * inv);
+}
+inline vd sigmoid_df(vd x) {
+  const vd e = vexp(vmax(-vabs(x), splat(-708.0)));
+  const vd inv = recip(1.0 + e);
+  return e * inv * inv;
+}
+
+/// tanh|x| = -expm1(-2|x|) / (2 + expm1(-2|x|)), |x| clamped to 20 (tanh(20) rounds to 1).
+inline vd tanh_f(vd x) {
+  const vd m = vexpm1(-2.0 * vmin(vabs(x), splat(20.0)));
+  const vd t = vabs(-m * recip(2.0 + m));
+  return (vd)((vl)t | ((vl)x & (long long)0x8000000000000000ULL));
+}
+/// tanh'(x) = 4e / (1 + e)^2, e = e^-2|x| (|x| clamped to 354: f' underflows float32 long before).
+inline vd tanh_df(vd x) {
+  const vd e = vexp(-2.0 * vmin(vabs(x), splat(354.0)));
+  const vd inv = recip(1.0 + e);
+  return 4.0 * e * inv * inv;
+}
+
+inline vd elu_f(vd x, double alpha) {
+  // expm1(-0) = -0: the zero lanes keep their sign
+  return select(x > 0.0 || x == 0.0, x, alpha * vexpm1(vmax(x, splat(-708.0))));
+}
+inline vd elu_df(vd x, double alpha) {
+  return select(x > 0.0, splat(1.0), alpha * vexp(vmax(x, splat(-708.0))));
+}
+
+inline vd softplus_f(vd x, const Params& p, double inv_beta) {
+  const vd z = p.beta * x;
+  vd l = vlog1p(vexp(clamp_exp_arg(z)));
+  if (p.beta != 1.0) l = l * inv_beta;
+  return select(z > p.threshold, x, l);
+}
+inline vd softplus_df(vd x, const Params& p) {
+  const vd z = p.beta * x;
+  return select(z > p.threshold, splat(1.0), sigmoid_f(z));
+}
+
+// gelu: Phi(x) = q or 1 - q with q = Phi(-|x|) = e^(-x^2/2) R(|x|), where R is
+// the Mills-ratio-like R(a) = Phi(-a) e^(a^2/2), tabulated as 16 degree-7
+// polynomials in a - mid on [0,.25), [.25,.5), ..., [13, 15) (the interval is
+// read from the bits of a + 1: four per octave). Chebyshev interpolants of
+// mpmath values (tools/gelu_table.py), within 2.7e-10 relative everywhere and
+// 3.4e-13 on [0, 1]. x^2/2 is exact for float32 x.
+constexpr double kGeluMid[16] = {
+#include "gelu_mid.inc"
+};
+constexpr double kGeluR[8][16] = {
+#include "gelu_r.inc"
+};
+constexpr double kInvSqrt2Pi = 0x1.9884533d43651p-2;
+constexpr double kSqrt2OverPi = 0x1.9884533d43651p-1;
+constexpr double kGeluRange = 15.0;  // |x| beyond: scalar
+constexpr double kGeluRoot = -0.751791524693564457;
+constexpr double kGeluTanhRoot = -0.752461422071016258;
+constexpr double kRootWindow = 1e-3;
+
+struct GeluParts {
+  vd q, e;  // Phi(-|x|) and e^(-x^2/2)
+  vd r;     // R(|x|)
+};
+inline GeluParts gelu_parts(vd x) {
+  const vd a = vmin(vabs(x), splat(kGeluRange));
+  const vl idx = (((vl)(a + 1.0)) >> 50) - 1023LL * 4;
+  const vd t = a - lookup16(kGeluMid, idx);
+  vd r = lookup16(kGeluR[7], idx);
+  for (int j = 6; j >= 0; --j) r = fma(r, t, lookup16(kGeluR[j], idx));
+  const vd e = vexp(-0.5 * (a * a));
+  return {e * r, e, r};
+}
+inline vd gelu_f(vd x) {
+  const GeluParts g = gelu_parts(x);
+  return x * select(x < 0.0, g.q, 1.0 - g.q);
+}
+/// Phi(x) + x phi(x): for x < 0, e (R(a) - a / sqrt(2 pi)) keeps the
+/// cancellation inside the polynomial's absolute error.
+inline vd gelu_df(vd x) {
+  const GeluParts g = gelu_parts(x);
+  const vd a = vabs(x);
+  return select(x < 0.0, g.e * fnma(a, splat(kInvSqrt2Pi), g.r), fma(a * g.e, splat(kInvSqrt2Pi), 1.0 - g.q));
+}
+
+// gelu_tanh(x) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3).
+inline vd gelu_tanh_z(vd x) { return 2.0 * (kSqrt2OverPi * (x + 0.044715 * x * x * x)); }
+inline vd gelu_tanh_f(vd x) { return x * sigmoid_f(gelu_tanh_z(x)); }
+inline vd gelu_tanh_df(vd x) {
+  const vd z = gelu_tanh_z(x);
+  const vd e = vexp(vmax(-vabs(z), splat(-708.0)));
+  const vd inv = recip(1.0 + e);
+  const vd s = select(z >= 0.0, inv, e * inv);
+  const vd ds = e * inv * inv;
+  const vd du = kSqrt2OverPi * (1.0 + 3.0 * 0.044715 * (x * x));
+  return select(ds == 0.0, s, s + 2.0 * x * du * ds);
+}
+
+/// Lanes the vector code leaves to the scalar kernel.
+inline vl scalar_lanes(Op op, bool derivative, vd x) {
+  const vd a = vabs(x);
+  switch (op) {
+    case Op::gelu:
+      if (derivative) return ~(a < kGeluRange) | (vabs(x - kGeluRoot) < kRootWindow);
+      return ~(a < kGeluRange);
+    case Op::gelu_tanh:
+      if (derivative) return ~(a <= 1e5) | (vabs(x - kGeluTanhRoot) < kRootWindow);
+      return ~(a <= 1e5);
+    default:
+      return ~(a <= 3.4028234663852886e38);  // NaN and infinities
+  }
+}
+
+template <Op op, bool derivative>
+inline vd evaluate(vd x, const Params& p, double inv_beta) {
+  if constexpr (op == Op::sigmoid) return derivative ? sigmoid_df(x) : sigmoid_f(x);
+  if constexpr (op == Op::tanh) return derivative ? tanh_df(x) : tanh_f(x);
+  if constexpr (op == Op::elu) return derivative ? elu_df(x, p.alpha) : elu_f(x, p.alpha);
+  if constexpr (op == Op::softplus) return derivative ? softplus_df(x, p) : softplus_f(x, p, inv_beta);
+  if constexpr (op == Op::gelu) return derivative ? gelu_df(x) : gelu_f(x);
+  if constexpr (op == Op::gelu_tanh) return derivative ? gelu_tanh_df(x) : gelu_tanh_f(x);
+  return x;
+}
+
+/// y = f(x) (derivative: dx (+)= g * f'(x), f' rounded to float first, as the scalar path does).
+template <Op op, bool derivative>
+void unary_loop(const float* x, const float* g, float* out, std::size_t n, bool accumulate, const Params& p,
+                detail::ScalarFn scalar) {
+  const double inv_beta = 1.0 / p.beta;
+  float xb[kLanes], gb[kLanes], ob[kLanes];
+  for (std::size_t i = 0; i < n; i += kLanes) {
+    const std::size_t m = n - i < std::size_t(kLanes) ? n - i : std::size_t(kLanes);
+    const float* xs = x + i;
+    const float* gs = derivative ? g + i : nullptr;
+    float* os = out + i;
+    if (m < std::size_t(kLanes)) {  // the tail through a padded block
+      for (int l = 0; l < kLanes; ++l) {
+        xb[l] = std::size_t(l) < m ? xs[l] : 0.f;
+        if (derivative) gb[l] = std::size_t(l) < m ? gs[l] : 0.f;
+        ob[l] = std::size_t(l) < m ? os[l] : 0.f;
+      }
+      xs = xb;
+      gs = derivative ? gb : nullptr;
+      os = ob;
+    }
+    const vd xv = load(xs);
+    const vl slow = scalar_lanes(op, derivative, xv);
+    const vd fv = evaluate<op, derivative>(xv, p, inv_beta);
+    if (derivative) {
+      const vf old = accumulate ? loadf(os) : vf{};
+      const vf r = __builtin_convertvector(fv, vf) * loadf(gs);
+      storef(os, accumulate ? old + r : r);
+      if (any(slow))
+        for (int l = 0; l < kLanes; ++l)
+          if (slow[l]) {
+            const float c = gs[l] * scalar(op, true, xs[l], p);
+            os[l] = accumulate ? old[l] + c : c;
+          }
+    } else {
+      store(os, fv);
+      if (any(slow))
+        for (int l = 0; l < kLanes; ++l)
+          if (slow[l]) os[l] = scalar(op, false, xs[l], p);
+    }
+    if (m < std::size_t(kLanes))
+      for (std::size_t l = 0; l < m; ++l) out[i + l] = ob[l];
+  }
+}
+
+template <bool derivative>
+void unary_dispatch(Op op, const float* x, const float* g, float* out, std::size_t n, bool accumulate,
+                    const Params& p, detail::ScalarFn scalar) {
+  switch (op) {
+    case Op::sigmoid: return unary_loop<Op::sigmoid, derivative>(x, g, out, n, accumulate, p, scalar);
+    case Op::tanh: return unary_loop<Op::tanh, derivative>(x, g, out, n, accumulate, p, scalar);
+    case Op::elu: return unary_loop<Op::elu, derivative>(x, g, out, n, accumulate, p, scalar);
+    case Op::softplus: return unary_loop<Op::softplus, derivative>(x, g, out, n, accumulate, p, scalar);
+    case Op::gelu: return unary_loop<Op::gelu, derivative>(x, g, out, n, accumulate, p, scalar);
+    case Op::gelu_tanh: return unary_loop<Op::gelu_tanh, derivative>(x, g, out, n, accumulate, p, scalar);
+  }
+}
+
+void unary_forward(Op op, const float* x, float* y, std::size_t n, const Params& p, detail::ScalarFn scalar) {
+  unary_dispatch<false>(op, x, nullptr, y, n, false, p, scalar);
+}
+void unary_backward(Op op, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
+                    const Params& p, detail::ScalarFn scalar) {
+  unary_dispatch<true>(op, x, g, dx, n, accumulate, p, scalar);
+}
+
+// ---------------------------------------------------------------- relu, leaky_relu, prelu
+// Memory-bound: float lanes, the slope product formed in double and rounded once (as xgrad::math).
+constexpr int kFloatLanes = kLanes;
+
+void relu_forward(const float* x, float* y, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    const vf v = loadf(x + i);
+    storef(y + i, v < 0.f ? vf{} : v);
+  }
+  for (; i < n; ++i) y[i] = x[i] < 0.f ? 0.f : x[i];
+}
+
+// dx (+)= x > 0 ? g : (x <= 0 ? 0 : x)   (NaN stays NaN)
+void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate) {
+  std::size_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    const vf v = loadf(x + i), gv = loadf(g + i);
+    const vf c = v > 0.f ? gv : (v <= 0.f ? vf{} : v);
+    storef(dx + i, accumulate ? loadf(dx + i) + c : c);
+  }
+  for (; i < n; ++i) {
+    const float c = x[i] > 0.f ? g[i] : (x[i] <= 0.f ? 0.f : x[i]);
+    dx[i] = accumulate ? dx[i] + c : c;
+  }
+}
+
+void leaky_forward(const float* x, float* y, std::size_t n, double slope) {
+  std::size_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    const vf v = loadf(x + i);
+    const vf s = __builtin_convertvector(__builtin_convertvector(v, vd) * slope, vf);
+    storef(y + i, v > 0.f ? v : s);
+  }
+  for (; i < n; ++i) y[i] = x[i] > 0.f ? x[i] : static_cast<float>(static_cast<double>(x[i]) * slope);
+}
+
+// dx (+)= g * (x > 0 ? 1 : (x <= 0 ? slope : x))
+void leaky_backward(const float* x, const float* g, float* dx, std::size_t n, float slope, bool accumulate) {
+  std::size_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    const vf v = loadf(x + i), gv = loadf(g + i);
+    const vf d = v > 0.f ? vf{} + 1.f : (v <= 0.f ? vf{} + slope : v);
+    const vf c = gv * d;
+    storef(dx + i, accumulate ? loadf(dx + i) + c : c);
+  }
+  for (; i < n; ++i) {
+    const float c = g[i] * (x[i] > 0.f ? 1.f : (x[i] <= 0.f ? slope : x[i]));
+    dx[i] = accumulate ? dx[i] + c : c;
+  }
+}
+
+/// prelu with one alpha: dx (+)= g * prelu'(x) when dx is given, and returns
+/// sum g * (x > 0 ? 0 : x) in double (d/d alpha), in one pass over x and g.
+double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate) {
+  vd total{};
+  std::size_t i = 0;
+  for (; i + kFloatLanes <= n; i += kFloatLanes) {
+    const vf v = loadf(x + i), gv = loadf(g + i);
+    if (dx) {
+      const vf d = v > 0.f ? vf{} + 1.f : (v <= 0.f ? vf{} + alpha : v);
+      const vf c = gv * d;
+      storef(dx + i, accumulate ? loadf(dx + i) + c : c);
+    }
+    const vf neg = v > 0.f ? vf{} : v;
+    total = fma(__builtin_convertvector(gv, vd), __builtin_convertvector(neg, vd), total);
+  }
+  double sum = hsum(total);
+  for (; i < n; ++i) {
+    if (dx) {
+      const float c = g[i] * (x[i] > 0.f ? 1.f : (x[i] <= 0.f ? alpha : x[i]));
+      dx[i] = accumulate ? dx[i] + c : c;
+    }
+    sum += static_cast<double>(g[i]) * static_cast<double>(x[i] > 0.f ? 0.f : x[i]);
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------- softmax, log_softmax (rows)
+/// Loads lanes [0, m) of p, `pad` elsewhere.
+inline vf load_partial(const float* p, std::size_t m, float pad) {
+  vf v = vf{} + pad;
+  for (std::size_t l = 0; l < m; ++l) v[l] = p[l];
+  return v;
+}
+inline void store_partial(float* p, vf v, std::size_t m) {
+  for (std::size_t l = 0; l < m; ++l) p[l] = v[l];
+}
+
+/// softmax(x)_j = e^(x_j - m) / sum e^(x - m); log_softmax(x)_j = (x_j - m) - log1p(sum_{j != k} e^(x_j - m)),
+/// k the first maximum (xgrad::math's definitions), all in double. Rows
+/// holding NaN or an infinite maximum go to the scalar lane code.
+void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, detail::ScalarRowFn scalar_row) {
+  const float inf = __builtin_inff();
+  double* scratch = log ? nullptr : static_cast<double*>(__builtin_malloc((cols + kLanes) * sizeof(double)));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    vf mv = vf{} - inf;
+    vi nan{};
+    for (std::size_t j = 0; j < cols; j += kLanes) {
+      const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+      const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
+      nan |= (v != v);
+      mv = v > mv ? v : mv;
+    }
+    float mf = -inf;
+    bool bad = false;
+    for (int l = 0; l < kLanes; ++l) {
+      mf = mv[l] > mf ? mv[l] : mf;
+      bad = bad || nan[l];
+    }
+    if (bad || mf == inf || mf == -inf || cols == 0) {
+      scalar_row(log, xr, yr, cols);
+      continue;
+    }
+    const double mx = mf;
+    if (!log) {
+      vd sum{};
+      for (std::size_t j = 0; j < cols; j += kLanes) {
+        const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
+        vd e = vexp(vmax(__builtin_convertvector(v, vd) - mx, splat(-708.0)));
+        if (m < std::size_t(kLanes))
+          for (int l = int(m); l < kLanes; ++l) e[l] = 0;
+        __builtin_memcpy(scratch + j, &e, sizeof e);
+        sum += e;
+      }
+      const double inv = 1.0 / hsum(sum);
+      for (std::size_t j = 0; j < cols; j += kLanes) {
+        const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+        vd e;
+        __builtin_memcpy(&e, scratch + j, sizeof e);
+        const vf out = __builtin_convertvector(e * inv, vf);
+        if (m == std::size_t(kLanes)) storef(yr + j, out);
+        else store_partial(yr + j, out, m);
+      }
+    } else {
+      std::size_t k = 0;
+      while (xr[k] != mf) ++k;
+      vd sum{};
+      for (std::size_t j = 0; j < cols; j += kLanes) {
+        const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
+        vd e = vexp(vmax(__builtin_convertvector(v, vd) - mx, splat(-708.0)));
+        if (m < std::size_t(kLanes))
+          for (int l = int(m); l < kLanes; ++l) e[l] = 0;
+        if (k >= j && k < j + kLanes) e[k - j] = 0;  // the maximum's own term, 1, is log1p's
+        sum += e;
+      }
+      const double log_sum = __builtin_log1p(hsum(sum));
+      for (std::size_t j = 0; j < cols; j += kLanes) {
+        const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, 0.f);
+        const vf out = __builtin_convertvector((__builtin_convertvector(v, vd) - mx) - log_sum, vf);
+        if (m == std::size_t(kLanes)) storef(yr + j, out);
+        else store_partial(yr + j, out, m);
+      }
+    }
+  }
+  __builtin_free(scratch);
+}
+
+/// softmax: dx (+)= y (g - sum g y); log_softmax: dx (+)= g - e^y sum g; in double, rounded once per element.
+void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                           bool accumulate) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* yr = y + r * cols;
+    const float* gr = g + r * cols;
+    float* dr = dx + r * cols;
+    vd acc{};
+    for (std::size_t j = 0; j < cols; j += kLanes) {
+      const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+      const bool full = m == std::size_t(kLanes);
+      const vd gv = __builtin_convertvector(full ? loadf(gr + j) : load_partial(gr + j, m, 0.f), vd);
+      if (log) {
+        acc += gv;
+      } else {
+        const vd yv = __builtin_convertvector(full ? loadf(yr + j) : load_partial(yr + j, m, 0.f), vd);
+        acc = fma(gv, yv, acc);
+      }
+    }
+    const double s = hsum(acc);
+    for (std::size_t j = 0; j < cols; j += kLanes) {
+      const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
+      const bool full = m == std::size_t(kLanes);
+      const vd gv = __builtin_convertvector(full ? loadf(gr + j) : load_partial(gr + j, m, 0.f), vd);
+      const vd yv = __builtin_convertvector(full ? loadf(yr + j) : load_partial(yr + j, m, 0.f), vd);
+      const vd c = log ? gv - vexp(vmax(yv, splat(-708.0))) * s : yv * (gv - s);
+      const vf old = accumulate ? (full ? loadf(dr + j) : load_partial(dr + j, m, 0.f)) : vf{};
+      const vf out = old + __builtin_convertvector(c, vf);
+      if (full) storef(dr + j, out);
+      else store_partial(dr + j, out, m);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace xgrad::kernels::XGRAD_KERNEL_ISA
+
+namespace xgrad::kernels::detail {
+
+Table XGRAD_KERNEL_TABLE() {
+  namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
+  return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::relu_forward,         k::relu_backward,
+          k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::softmax_rows,         k::softmax_backward_rows};
+}
+
+}  // namespace xgrad::kernels::detail

@@ -1,0 +1,44 @@
+#pragma once
+// The interface between the run-time dispatcher (core/src/kernels.cpp) and the
+// per-instruction-set builds of kernels_impl.hpp (kernels_avx512.cpp,
+// kernels_avx2.cpp, kernels_baseline.cpp). Plain data and function pointers
+// only: nothing inline may be shared with the translation units compiled for
+// a wider instruction set (the linker could pick their copy for everyone).
+#include <cstddef>
+
+namespace xgrad::kernels::detail {
+
+enum class Op : int { sigmoid, tanh, elu, softplus, gelu, gelu_tanh };
+
+struct Params {
+  double alpha = 1.0;      // elu
+  double beta = 1.0;       // softplus
+  double threshold = 20.0; // softplus
+};
+
+/// The scalar kernel of xgrad::math for the lanes the vector code leaves out
+/// (NaN, infinities, huge magnitudes, the neighbourhood of a root of f').
+using ScalarFn = float (*)(Op op, bool derivative, float x, const Params& p);
+/// One softmax / log-softmax row through the scalar lane code (rows with NaN or infinities).
+using ScalarRowFn = void (*)(bool log, const float* x, float* y, std::size_t cols);
+
+struct Table {
+  const char* name;
+  void (*unary_forward)(Op, const float* x, float* y, std::size_t n, const Params&, ScalarFn);
+  void (*unary_backward)(Op, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
+                         const Params&, ScalarFn);
+  void (*relu_forward)(const float* x, float* y, std::size_t n);
+  void (*relu_backward)(const float* x, const float* g, float* dx, std::size_t n, bool accumulate);
+  void (*leaky_forward)(const float* x, float* y, std::size_t n, double slope);
+  void (*leaky_backward)(const float* x, const float* g, float* dx, std::size_t n, float slope, bool accumulate);
+  double (*prelu_backward)(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate);
+  void (*softmax_rows)(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
+  void (*softmax_backward_rows)(bool log, const float* y, const float* g, float* dx, std::size_t rows,
+                                std::size_t cols, bool accumulate);
+};
+
+Table table_avx512();
+Table table_avx2();
+Table table_baseline();
+
+}  // namespace xgrad::kernels::detail

@@ -1,0 +1,268 @@
+// The vectorised float32 kernels (xgrad::kernels), every instruction-set build
+// this CPU runs: the same 4-ulp contract as tests/test_exactness.cpp against
+// the mpmath references, and agreement with the scalar kernels of xgrad::math
+// (within 1 ulp: both are float64 evaluations rounded once) on a sweep of
+// about a million float32 inputs spread over the whole range, including the
+// neighbourhoods of the roots of gelu' and gelu_tanh'.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "../tools/exactness_reference.hpp"
+#include "xgrad/core/activations.hpp"
+#include "xgrad/core/kernels.hpp"
+
+namespace {
+
+namespace k = xgrad::kernels;
+namespace m = xgrad::math;
+using namespace xgrad::exactness;
+
+struct Restore {
+  std::string isa = k::isa();
+  ~Restore() { k::use_isa(isa); }
+};
+
+bool kernel_for(Fn fn, k::Unary& u, k::UnaryParams& p) {
+  p = {kEluAlpha, kSoftplusBeta, kSoftplusThreshold};
+  switch (fn) {
+    case Fn::sigmoid: u = k::Unary::sigmoid; return true;
+    case Fn::tanh: u = k::Unary::tanh; return true;
+    case Fn::elu: u = k::Unary::elu; return true;
+    case Fn::softplus: u = k::Unary::softplus; return true;
+    case Fn::gelu: u = k::Unary::gelu; return true;
+    case Fn::gelu_tanh: u = k::Unary::gelu_tanh; return true;
+    default: return false;
+  }
+}
+
+/// f and f' of every x through the kernels (f' as the backward with g = 1).
+Value<float> evaluate_kernel(Fn fn, float x) {
+  float f = 0, df = 0;
+  const float one = 1.f;
+  k::Unary u;
+  k::UnaryParams p;
+  if (kernel_for(fn, u, p)) {
+    k::unary_forward(u, &x, &f, 1, p);
+    k::unary_backward(u, &x, &one, &df, 1, false, p);
+  } else if (fn == Fn::relu) {
+    k::relu_forward(&x, &f, 1);
+    k::relu_backward(&x, &one, &df, 1, false);
+  } else if (fn == Fn::leaky_relu) {
+    k::leaky_relu_forward(&x, &f, 1, kLeakySlope);
+    k::leaky_relu_backward(&x, &one, &df, 1, kLeakySlope, false);
+  } else {
+    k::leaky_relu_forward(&x, &f, 1, static_cast<double>(static_cast<float>(kPreluAlpha)));
+    k::prelu_backward(&x, &one, &df, 1, static_cast<float>(kPreluAlpha), false);
+  }
+  return {f, df};
+}
+
+/// |a - b| in ulps of the larger magnitude (at least FLT_MIN's); 0 for equal or both NaN.
+double ulp_distance(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1e30;
+  if (a == b) return 0;
+  if (std::isinf(a) || std::isinf(b)) return 1e30;
+  const double big = std::max({std::fabs(double(a)), std::fabs(double(b)), double(std::numeric_limits<float>::min())});
+  const double ulp = std::ldexp(1.0, std::ilogb(big) - 23);
+  return std::fabs(double(a) - double(b)) / ulp;
+}
+
+float from_bits(std::uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+/// ~1.1 million inputs: bit patterns over the whole float32 range, a fine grid
+/// on [-20, 20], and every float32 within 2e-3 of the roots of gelu' and gelu_tanh'
+/// at a stride of 64 ulps (plus the nearest few hundred at stride 1).
+const std::vector<float>& sweep() {
+  static const std::vector<float> xs = [] {
+    std::vector<float> v;
+    for (std::uint64_t u = 0; u < (1ull << 32); u += 7919) v.push_back(from_bits(static_cast<std::uint32_t>(u)));
+    for (int i = -200000; i <= 200000; ++i) v.push_back(static_cast<float>(i * 1e-4));
+    for (double root : {-0.751791524693564457, -0.752461422071016258}) {
+      const float r = static_cast<float>(root);
+      float lo = r, hi = r;
+      for (int i = 0; i < 300; ++i) {
+        v.push_back(lo = std::nextafter(lo, -1.f));
+        v.push_back(hi = std::nextafter(hi, 0.f));
+      }
+      for (float x = r - 2e-3f; x < r + 2e-3f; x = from_bits([&] { std::uint32_t b; std::memcpy(&b, &x, 4); return b; }() + (x < 0 ? -64 : 64)))
+        v.push_back(x);
+    }
+    for (float s : {0.f, -0.f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                    std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min(),
+                    std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
+      v.push_back(s);
+    return v;
+  }();
+  return xs;
+}
+
+}  // namespace
+
+TEST_CASE("every kernel build meets the 4-ulp contract on the mpmath references (float32)") {
+  Restore restore;
+  const std::vector<Row> rows = read_activation_reference(std::string(XGRAD_TEST_DATA_DIR) + "/activation_reference.csv");
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    std::size_t checked = 0, failures = 0;
+    long double worst = 0;
+    for (const Row& r : rows) {
+      if (r.dtype != "float32") continue;
+      const Value<float> v = evaluate_kernel(r.fn, static_cast<float>(r.x));
+      const Check cf = check_value<float>(v.f, r.f, 4), cd = check_value<float>(v.df, r.df, 4);
+      ++checked;
+      worst = std::max({worst, cf.ulps, cd.ulps});
+      if (!cf.ok || !cd.ok) {
+        if (++failures <= 10)
+          MESSAGE(isa << " " << r.function << "(" << r.x_text << "): f " << v.f << " (" << double(cf.ulps)
+                      << " ulp) f' " << v.df << " (" << double(cd.ulps) << " ulp) exact " << r.f.text << ", "
+                      << r.df.text);
+      }
+    }
+    MESSAGE(isa << ": " << checked << " float32 rows, worst " << double(worst) << " ulp");
+    CHECK(checked > 1000);
+    CHECK(failures == 0);
+  }
+}
+
+TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp on a million float32 inputs") {
+  Restore restore;
+  const std::vector<float>& xs = sweep();
+  const std::vector<float> ones(xs.size(), 1.f);
+  std::vector<float> f(xs.size()), df(xs.size());
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    for (const auto& [name, fn] : functions()) {
+      k::Unary u;
+      k::UnaryParams p;
+      if (kernel_for(fn, u, p)) {
+        k::unary_forward(u, xs.data(), f.data(), xs.size(), p);
+        k::unary_backward(u, xs.data(), ones.data(), df.data(), xs.size(), false, p);
+      } else {
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+          const Value<float> v = evaluate_kernel(fn, xs[i]);
+          f[i] = v.f;
+          df[i] = v.df;
+        }
+      }
+      double worst_f = 0, worst_df = 0;
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        const Value<float> ref = evaluate<float>(fn, xs[i]);
+        const double ef = ulp_distance(f[i], ref.f), ed = ulp_distance(df[i], ref.df);
+        worst_f = std::max(worst_f, ef);
+        worst_df = std::max(worst_df, ed);
+        const bool exact_kind = (fn == Fn::relu || fn == Fn::leaky_relu || fn == Fn::prelu);
+        const double limit = exact_kind ? 0 : 1;
+        if (ef > limit || ed > limit || std::signbit(f[i]) != std::signbit(ref.f)) {
+          if (++bad <= 5)
+            MESSAGE(isa << " " << name << "(" << xs[i] << " = " << std::hexfloat << xs[i] << std::defaultfloat << "): kernel "
+                        << f[i] << ", " << df[i] << "; scalar " << ref.f << ", " << ref.df);
+        }
+      }
+      MESSAGE(isa << " " << name << ": worst " << worst_f << " / " << worst_df << " ulp from xgrad::math over "
+                  << xs.size() << " inputs");
+      CHECK(bad == 0);
+    }
+  }
+}
+
+TEST_CASE("softmax and log_softmax rows agree with xgrad::math within 1 ulp, NaN and infinite rows included") {
+  Restore restore;
+  const std::size_t cols = 37;  // not a multiple of the lane count: the tails are exercised
+  std::vector<std::vector<float>> rows;
+  for (int r = 0; r < 40; ++r) {
+    std::vector<float> row(cols);
+    for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(std::sin(r * 7.1 + j * 1.3) * (r < 20 ? 5 : 60));
+    rows.push_back(row);
+  }
+  rows.push_back(std::vector<float>(cols, 3.f));                                   // ties: the first max is k
+  rows.push_back(std::vector<float>(cols, -std::numeric_limits<float>::infinity()));  // all -inf: NaN
+  rows.push_back(rows[0]);
+  rows.back()[5] = std::numeric_limits<float>::quiet_NaN();
+  rows.push_back(rows[1]);
+  rows.back()[36] = std::numeric_limits<float>::infinity();
+  rows.push_back(rows[2]);
+  rows.back()[0] = -std::numeric_limits<float>::infinity();
+  rows.push_back(std::vector<float>(cols, -1e4f));
+  rows.back()[3] = 0.f;  // log_softmax of the max is -(tiny), not 0
+  std::vector<float> x, g;
+  for (auto& row : rows) x.insert(x.end(), row.begin(), row.end());
+  for (std::size_t i = 0; i < x.size(); ++i) g.push_back(static_cast<float>(std::cos(i * 0.7)));
+  const std::size_t n = rows.size();
+  const xgrad::Shape shape{n, cols};
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    for (bool log : {false, true}) {
+      std::vector<float> y(x.size()), ref(x.size()), dx(x.size(), 0.5f), dref(x.size(), 0.5f);
+      if (log) {
+        k::log_softmax_rows(x.data(), y.data(), n, cols);
+        m::log_softmax_lanes(x.data(), ref.data(), shape, 1);
+        k::log_softmax_backward_rows(ref.data(), g.data(), dx.data(), n, cols, true);
+        m::log_softmax_backward_lanes(ref.data(), g.data(), dref.data(), shape, 1);
+      } else {
+        k::softmax_rows(x.data(), y.data(), n, cols);
+        m::softmax_lanes(x.data(), ref.data(), shape, 1);
+        k::softmax_backward_rows(ref.data(), g.data(), dx.data(), n, cols, true);
+        m::softmax_backward_lanes(ref.data(), g.data(), dref.data(), shape, 1);
+      }
+      double worst = 0, worst_back = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        worst = std::max(worst, ulp_distance(y[i], ref[i]));
+        worst_back = std::max(worst_back, ulp_distance(dx[i], dref[i]));
+      }
+      MESSAGE(isa << std::string(log ? " log_softmax" : " softmax") << ": worst " << worst << " ulp, backward " << worst_back);
+      CHECK(worst <= 1);
+      CHECK(worst_back <= 1);
+    }
+  }
+}
+
+TEST_CASE("backward kernels write or accumulate") {
+  Restore restore;
+  const std::vector<float> x{-2.f, -0.5f, 0.f, 0.5f, 2.f, 3.f, -3.f, 1.f, 0.25f, -0.25f};
+  const std::vector<float> g{1.f, 2.f, 3.f, 4.f, 5.f, 6.f, 7.f, 8.f, 9.f, 10.f};
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    std::vector<float> w(x.size(), 100.f), a(x.size(), 100.f);
+    k::unary_backward(k::Unary::tanh, x.data(), g.data(), w.data(), x.size(), false);
+    k::unary_backward(k::Unary::tanh, x.data(), g.data(), a.data(), x.size(), true);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      CHECK(w[i] == g[i] * m::tanh_derivative(x[i]));
+      CHECK(a[i] == 100.f + g[i] * m::tanh_derivative(x[i]));
+    }
+    std::vector<float> d(x.size(), 1.f);
+    double total = k::prelu_backward(x.data(), g.data(), d.data(), x.size(), 0.25f, true);
+    double expect = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      expect += double(g[i]) * (x[i] > 0 ? 0.0 : double(x[i]));
+      CHECK(d[i] == 1.f + g[i] * (x[i] > 0 ? 1.f : 0.25f));
+    }
+    CHECK(total == doctest::Approx(expect).epsilon(1e-15));
+  }
+}
+
+TEST_CASE("large tensor buffers are reused from the per-thread cache") {
+  xgrad::detail::release_cached_buffers();
+  const float* first = nullptr;
+  {
+    xgrad::Tensor<float> t = xgrad::Tensor<float>::from_shape({512, 1024});  // 2 MiB
+    first = t.data();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+  }
+  CHECK(xgrad::detail::cached_buffer_bytes() >= 2u << 20);
+  xgrad::Tensor<float> again = xgrad::Tensor<float>::from_shape({1024, 512});
+  CHECK(again.data() == first);
+  CHECK(xgrad::detail::cached_buffer_bytes() == 0);
+  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // not cached: plain malloc
+  CHECK(small.size() == 16);
+}
