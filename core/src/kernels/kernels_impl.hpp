@@ -554,14 +554,14 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
   __builtin_free(scratch);
 }
 
-/// softmax: dx (+)= y (g - sum g y); log_softmax: dx (+)= g - e^y sum g; in double, rounded once per element.
+/// softmax: dx (+)= y (g - sum g y / sum y); log_softmax: dx (+)= g - e^y sum g; in double, rounded once per element.
 void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
   for (std::size_t r = 0; r < rows; ++r) {
     const float* yr = y + r * cols;
     const float* gr = g + r * cols;
     float* dr = dx + r * cols;
-    vd acc{};
+    vd acc{}, ysum{};
     for (std::size_t j = 0; j < cols; j += kLanes) {
       const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
       const bool full = m == std::size_t(kLanes);
@@ -571,9 +571,11 @@ void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, 
       } else {
         const vd yv = __builtin_convertvector(full ? loadf(yr + j) : load_partial(yr + j, m, 0.f), vd);
         acc = fma(gv, yv, acc);
+        ysum += yv;
       }
     }
-    const double s = hsum(acc);
+    // softmax: sum(g y) / sum(y), as xgrad::math (a uniform upstream gives exactly 0)
+    const double s = log ? hsum(acc) : hsum(acc) / hsum(ysum);
     for (std::size_t j = 0; j < cols; j += kLanes) {
       const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
       const bool full = m == std::size_t(kLanes);
