@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "xgrad/core/activations.hpp"
+#include "xgrad/core/kernels.hpp"
 
 namespace xgrad {
 
@@ -73,6 +75,33 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
     if (labels[b] < 0 || labels[b] >= static_cast<std::int64_t>(classes))
       throw std::invalid_argument("cross_entropy: label " + std::to_string(labels[b]) + " at row " +
                                   std::to_string(b) + " is out of range [0, " + std::to_string(classes) + ")");
+  if constexpr (std::is_same_v<T, float>) {
+    // The vectorised kernels: log-softmax rows forward; backward recomputes the
+    // softmax of the logits (alive in the graph) into the gradient and subtracts the one-hot.
+    Tensor<T> log_probs = Tensor<T>::from_shape(shape);
+    kernels::log_softmax_rows(logits.value().data(), log_probs.data(), batch, classes);
+    double total = 0;
+    for (std::size_t b = 0; b < batch; ++b) total -= log_probs.data()[b * classes + static_cast<std::size_t>(labels[b])];
+    return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "cross_entropy", {logits},
+                                    [labels, batch, classes](Node<T>& self) {
+      Node<T>& in = *self.inputs[0];
+      if (!in.requires_grad) return;
+      const T scale = self.grad.data()[0] / static_cast<T>(batch);
+      bool add_into = false;
+      T* dx = detail::grad_buffer(in, add_into);
+      const std::size_t n = batch * classes;
+      Tensor<T> scratch;
+      T* p = dx;
+      if (add_into) {
+        scratch = Tensor<T>::from_shape({n});
+        p = scratch.data();
+      }
+      kernels::softmax_rows(in.value.data(), p, batch, classes);
+      for (std::size_t b = 0; b < batch; ++b) p[b * classes + static_cast<std::size_t>(labels[b])] -= T(1);
+      if (add_into) for (std::size_t i = 0; i < n; ++i) dx[i] += scale * p[i];
+      else for (std::size_t i = 0; i < n; ++i) dx[i] = scale * p[i];
+    });
+  }
   // log-softmax once; backward turns it into softmax - onehot.
   auto log_probs = std::make_shared<Tensor<T>>(Tensor<T>::from_shape(shape));
   math::log_softmax_lanes(logits.value().data(), log_probs->data(), shape, 1);

@@ -45,13 +45,14 @@ void SGD<T>::step() {
     const T* g = p.grad().data();
     T* v = velocity_[k].data();
     const std::size_t n = p.size();
+    if (mu == T(0)) {  // the plain step: a loop the compiler vectorises
+      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+      continue;
+    }
     for (std::size_t i = 0; i < n; ++i) {
-      T d = g[i] + wd * w[i];
-      if (mu != T(0)) {
-        v[i] = started_ ? mu * v[i] + d : d;
-        d = v[i];
-      }
-      w[i] -= lr * d;
+      const T d = g[i] + wd * w[i];
+      v[i] = started_ ? mu * v[i] + d : d;
+      w[i] -= lr * v[i];
     }
   }
   started_ = true;

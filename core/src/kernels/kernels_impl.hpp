@@ -480,10 +480,68 @@ inline void store_partial(float* p, vf v, std::size_t m) {
   for (std::size_t l = 0; l < m; ++l) p[l] = v[l];
 }
 
+/// Narrow rows (cols <= kNarrow, e.g. a classifier's logits): the lanes run
+/// across kLanes rows at a time, one column after the other. The same
+/// definitions as below; rows with NaN or an infinite maximum go to the scalar code.
+constexpr std::size_t kNarrow = 32;
+
+void softmax_narrow(bool log, const float* x, float* y, std::size_t rows, std::size_t cols,
+                    detail::ScalarRowFn scalar_row) {
+  vd v[kNarrow];
+  const double inf = __builtin_inf();
+  for (std::size_t r0 = 0; r0 < rows; r0 += kLanes) {
+    const std::size_t lanes = rows - r0 < std::size_t(kLanes) ? rows - r0 : std::size_t(kLanes);
+    for (std::size_t j = 0; j < cols; ++j) {
+      vd c = splat(0.0);
+      for (std::size_t l = 0; l < lanes; ++l) c[l] = x[(r0 + l) * cols + j];
+      v[j] = c;
+    }
+    vd m = splat(-inf);
+    vl nan{};
+    for (std::size_t j = 0; j < cols; ++j) {
+      nan |= (v[j] != v[j]);
+      m = select(v[j] > m, v[j], m);
+    }
+    vl bad = nan | (m == inf) | (m == -inf);
+    vd sum{};
+    vl found{};
+    for (std::size_t j = 0; j < cols; ++j) {
+      const vd d = v[j] - m;
+      vd e = vexp(vmax(d, splat(-708.0)));
+      if (log) {
+        const vl first = (v[j] == m) & ~found;  // the first maximum's own term, 1, is log1p's
+        found |= first;
+        e = select(first, splat(0.0), e);
+        v[j] = d;
+      } else {
+        v[j] = e;
+      }
+      sum += e;
+    }
+    if (log) {
+      const vd log_sum = vlog1p(sum);
+      for (std::size_t j = 0; j < cols; ++j) {
+        const vf out = __builtin_convertvector(v[j] - log_sum, vf);
+        for (std::size_t l = 0; l < lanes; ++l) y[(r0 + l) * cols + j] = out[l];
+      }
+    } else {
+      const vd inv = recip(sum);
+      for (std::size_t j = 0; j < cols; ++j) {
+        const vf out = __builtin_convertvector(v[j] * inv, vf);
+        for (std::size_t l = 0; l < lanes; ++l) y[(r0 + l) * cols + j] = out[l];
+      }
+    }
+    if (any(bad))
+      for (std::size_t l = 0; l < lanes; ++l)
+        if (bad[l]) scalar_row(log, x + (r0 + l) * cols, y + (r0 + l) * cols, cols);
+  }
+}
+
 /// softmax(x)_j = e^(x_j - m) / sum e^(x - m); log_softmax(x)_j = (x_j - m) - log1p(sum_{j != k} e^(x_j - m)),
 /// k the first maximum (xgrad::math's definitions), all in double. Rows
 /// holding NaN or an infinite maximum go to the scalar lane code.
 void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, detail::ScalarRowFn scalar_row) {
+  if (cols > 0 && cols <= kNarrow) return softmax_narrow(log, x, y, rows, cols, scalar_row);
   const float inf = __builtin_inff();
   double* scratch = log ? nullptr : static_cast<double*>(__builtin_malloc((cols + kLanes) * sizeof(double)));
   for (std::size_t r = 0; r < rows; ++r) {
