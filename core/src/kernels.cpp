@@ -108,4 +108,11 @@ void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::s
   current().softmax_backward_rows(true, y, g, dx, rows, cols, accumulate);
 }
 
+bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  if (m * n * k > 32 * 1024 || k * ((n + 15) / 16 * 16) > 4096) return false;
+  current().gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  return true;
+}
+
 }  // namespace xgrad::kernels

@@ -5,12 +5,14 @@
 //
 // The exactness contract is xgrad::math's (docs/exactness.md): every float32
 // result is a float64 evaluation rounded once. Here that evaluation uses short
-// polynomials instead of libm; each is accurate to better than 1e-10 relative
-// (most to ~1e-12), so the rounded result is within 0.5 ulp + 2e-3 ulp of the
+// polynomials instead of libm; each is accurate to better than 3e-10 relative
+// (most to ~1e-11), so the rounded result is within 0.5 ulp + 5e-3 ulp of the
 // exact value (float32's ulp is at least 6e-8 relative). Where f' has a root
 // (gelu, gelu_tanh) the vector code would lose its relative accuracy to
-// cancellation, so lanes within 1e-3 of the root go to the scalar kernel, as
-// do NaN, infinities and magnitudes beyond each kernel's range.
+// cancellation: f' = 0.43 (x - x0) there, and an error of 1e-11 in the terms
+// near 0.2 leaves 0.7e-11 / |x - x0| relative, so lanes within 1e-3 of the
+// root (below 0.12 ulp outside) go to the scalar kernel, as do NaN,
+// infinities and magnitudes beyond each kernel's range.
 // tests/test_kernels.cpp checks every build against the mpmath references and
 // against the scalar kernels on a dense sweep of float32 inputs.
 //
@@ -136,9 +138,10 @@ constexpr double kMagic = 0x1.8p52;               // x + kMagic - kMagic rounds 
 constexpr long long kMagicBits = 0x4338000000000000LL;
 
 /// exp(z) = s (1 + p) with s = 2^k and p = expm1(r), r = z - k ln2, |r| <= ln2/2 + 1e-9,
-/// for z in [-708, 708]. p is the Taylor polynomial of expm1 to r^10: the
-/// remainder is below r^10/11! = 6.3e-13 relative to |r|, and the
-/// reduction is exact to 2^-60 (Cody and Waite's split of ln 2).
+/// for z in [-708, 708]. p = r + r^2 Q(r), Q the degree-6 Chebyshev
+/// interpolant of (e^r - 1 - r)/r^2 (tools/exp_poly.py): p is within 1.1e-11
+/// of expm1(r), relatively; the reduction is exact to 2^-60 (Cody and Waite's
+/// split of ln 2).
 struct ExpParts {
   vd p, s;
 };
@@ -148,14 +151,12 @@ inline ExpParts exp_parts(vd z) {
   const vl ki = (vl)t - kMagicBits;
   vd r = fnma(k, splat(kLn2Hi), z);
   r = fnma(k, splat(kLn2Lo), r);
-  vd q = splat(0x1.27e4fb7789f5cp-22);       // 1/10!
-  q = fma(q, r, splat(0x1.71de3a556c734p-19));  // 1/9!
-  q = fma(q, r, splat(0x1.a01a01a01a01ap-16));  // 1/8!
-  q = fma(q, r, splat(0x1.a01a01a01a01ap-13));  // 1/7!
-  q = fma(q, r, splat(0x1.6c16c16c16c17p-10));  // 1/6!
-  q = fma(q, r, splat(0x1.1111111111111p-7));   // 1/5!
-  q = fma(q, r, splat(0x1.5555555555555p-5));   // 1/4!
-  q = fma(q, r, splat(0x1.5555555555555p-3));   // 1/3!
+  vd q = splat(0x1.a1131371eeeefp-16);
+  q = fma(q, r, splat(0x1.a1516a0975b2dp-13));
+  q = fma(q, r, splat(0x1.6c1685918d82cp-10));
+  q = fma(q, r, splat(0x1.1110c63a3b4a3p-7));
+  q = fma(q, r, splat(0x1.5555555c85fc6p-5));
+  q = fma(q, r, splat(0x1.55555567506e3p-3));
   q = fma(q, r, splat(0.5));
   const vd p = fma(r * r, q, r);
   const vd s = (vd)((ki + 1023) << 52);
@@ -648,6 +649,60 @@ void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, 
   }
 }
 
+// ---------------------------------------------------------------- small matrix products
+/// C = alpha op(A) op(B) + beta C for small products. op(B) is packed into a
+/// zero-padded [k, 16 ceil(n/16)] buffer on the stack; four rows of C at a time
+/// accumulate in registers, 16 columns per vector. The caller keeps
+/// k * 16 ceil(n/16) <= kGemmScratch.
+constexpr std::size_t kGemmScratch = 4096;
+typedef float v16 __attribute__((vector_size(64)));
+
+void gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  alignas(64) float bp[kGemmScratch];
+  const std::size_t np = (n + 15) / 16 * 16;
+  for (std::size_t p = 0; p < k; ++p) {
+    float* dst = bp + p * np;
+    if (tb) for (std::size_t j = 0; j < n; ++j) dst[j] = b[j * ldb + p];
+    else for (std::size_t j = 0; j < n; ++j) dst[j] = b[p * ldb + j];
+    for (std::size_t j = n; j < np; ++j) dst[j] = 0.f;
+  }
+  auto at = [&](std::size_t i, std::size_t p) { return ta ? a[p * lda + i] : a[i * lda + p]; };
+  auto store_row = [&](std::size_t i, std::size_t j0, v16 acc) {
+    float* cr = c + i * ldc + j0;
+    const std::size_t w = n - j0 < 16 ? n - j0 : 16;
+    if (beta == 0.f) for (std::size_t j = 0; j < w; ++j) cr[j] = alpha * acc[j];
+    else for (std::size_t j = 0; j < w; ++j) cr[j] = alpha * acc[j] + beta * cr[j];
+  };
+  for (std::size_t j0 = 0; j0 < np; j0 += 16) {
+    std::size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      v16 c0{}, c1{}, c2{}, c3{};
+      for (std::size_t p = 0; p < k; ++p) {
+        v16 bv;
+        __builtin_memcpy(&bv, bp + p * np + j0, sizeof bv);
+        c0 += at(i, p) * bv;
+        c1 += at(i + 1, p) * bv;
+        c2 += at(i + 2, p) * bv;
+        c3 += at(i + 3, p) * bv;
+      }
+      store_row(i, j0, c0);
+      store_row(i + 1, j0, c1);
+      store_row(i + 2, j0, c2);
+      store_row(i + 3, j0, c3);
+    }
+    for (; i < m; ++i) {
+      v16 c0{};
+      for (std::size_t p = 0; p < k; ++p) {
+        v16 bv;
+        __builtin_memcpy(&bv, bp + p * np + j0, sizeof bv);
+        c0 += at(i, p) * bv;
+      }
+      store_row(i, j0, c0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace xgrad::kernels::XGRAD_KERNEL_ISA
 
@@ -656,7 +711,8 @@ namespace xgrad::kernels::detail {
 Table XGRAD_KERNEL_TABLE() {
   namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::relu_forward,         k::relu_backward,
-          k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::softmax_rows,         k::softmax_backward_rows};
+          k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::softmax_rows,         k::softmax_backward_rows,
+          k::gemm_small};
 }
 
 }  // namespace xgrad::kernels::detail

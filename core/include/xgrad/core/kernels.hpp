@@ -47,6 +47,12 @@ void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate);
 
+/// C = alpha op(A) op(B) + beta C for small row-major float products, where a
+/// BLAS call costs more than the arithmetic; false (nothing done) when the
+/// product is too large for it (m n k > 32768, or k n > 4096 with n rounded up to 16).
+bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+
 /// The instruction set in use: "avx512", "avx2" or "baseline".
 const char* isa();
 /// Those this CPU runs, best first.
