@@ -120,5 +120,8 @@ TEST_CASE("softmax's gradient under a uniform upstream is exactly 0") {
     V x(Tensor<double>{1.0, 2.0, 3.0, 4.0, 5.0}, true);
     softmax(x).backward(Tensor<double>(xt::ones<double>({5}) * c));
     for (double g : x.grad()) CHECK(g == 0.0);
+    Variable<float> xf(Tensor<float>{{-3.0f, 0.5f, 7.0f}}, true);
+    softmax(xf).backward(Tensor<float>(xt::ones<float>({1, 3}) * static_cast<float>(c)));
+    for (float g : xf.grad()) CHECK(g == 0.0f);
   }
 }
