@@ -110,9 +110,14 @@ void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::s
 
 bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  if (m * n * k > 32 * 1024 || k * ((n + 15) / 16 * 16) > 4096) return false;
+  if (m * n * k > 2 * 1024 * 1024 || k * ((n + 15) / 16 * 16) > 16384) return false;
   current().gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   return true;
+}
+
+void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
+                 float step_size, float bias2_sqrt) {
+  current().adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
 }
 
 }  // namespace xgrad::kernels

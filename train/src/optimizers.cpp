@@ -1,8 +1,10 @@
 #include "xgrad/train/optimizers.hpp"
+#include "xgrad/core/kernels.hpp"
 #include "xgrad/core/format.hpp"
 
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include <xtensor/xbuilder.hpp>
 
@@ -87,6 +89,10 @@ void Adam<T>::step() {
     T* m = m_[k].data();
     T* v = v_[k].data();
     const std::size_t n = p.size();
+    if constexpr (std::is_same_v<T, float>) {  // the same operations, vectorised
+      kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
+      continue;
+    }
     for (std::size_t i = 0; i < n; ++i) {
       const T d = g[i] + wd * w[i];
       m[i] = b1 * m[i] + (T(1) - b1) * d;

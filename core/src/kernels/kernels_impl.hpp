@@ -163,10 +163,29 @@ inline ExpParts exp_parts(vd z) {
   return {p, s};
 }
 inline vd clamp_exp_arg(vd z) { return vmax(vmin(z, splat(708.0)), splat(-708.0)); }
-/// e^z for z in [-708, 708].
+/// e^z for z in [-708, 708] (AVX-512: any z <= 708; below -745 the result is 0).
 inline vd vexp(vd z) {
+#if defined(__AVX512F__)
+  // The same reduction and polynomial; k by roundscale, 2^k (1 + p) by scalef
+  // (exact, and graceful below the normal range).
+  const __m512d zz = _mm512_max_pd(_mm512_set1_pd(-746.0), (__m512d)z);  // NaN in z stays NaN
+  const vd k = (vd)_mm512_roundscale_pd(_mm512_mul_pd(zz, _mm512_set1_pd(kLog2e)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  vd r = fnma(k, splat(kLn2Hi), (vd)zz);
+  r = fnma(k, splat(kLn2Lo), r);
+  vd q = splat(0x1.a1131371eeeefp-16);
+  q = fma(q, r, splat(0x1.a1516a0975b2dp-13));
+  q = fma(q, r, splat(0x1.6c1685918d82cp-10));
+  q = fma(q, r, splat(0x1.1110c63a3b4a3p-7));
+  q = fma(q, r, splat(0x1.5555555c85fc6p-5));
+  q = fma(q, r, splat(0x1.55555567506e3p-3));
+  q = fma(q, r, splat(0.5));
+  const vd p = fma(r * r, q, r);
+  return (vd)_mm512_scalef_pd((__m512d)(p + 1.0), (__m512d)k);
+#else
   const ExpParts e = exp_parts(z);
   return fma(e.s, e.p, e.s);
+#endif
 }
 /// e^z - 1 for z in [-708, 708], relatively exact near 0: s p + (s - 1), where
 /// s - 1 is exact and is 0 for |z| < ln2/2.
@@ -588,7 +607,14 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
         else store_partial(yr + j, out, m);
       }
     } else {
-      std::size_t k = 0;
+      std::size_t k = 0;  // the first maximum
+      for (; k + kLanes <= cols; k += kLanes) {
+        const vf v = loadf(xr + k);
+        vi eq = (v == mf);
+        bool hit = false;
+        for (int l = 0; l < kLanes; ++l) hit = hit || eq[l];
+        if (hit) break;
+      }
       while (xr[k] != mf) ++k;
       vd sum{};
       for (std::size_t j = 0; j < cols; j += kLanes) {
@@ -649,13 +675,88 @@ void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, 
   }
 }
 
-// ---------------------------------------------------------------- small matrix products
-/// C = alpha op(A) op(B) + beta C for small products. op(B) is packed into a
-/// zero-padded [k, 16 ceil(n/16)] buffer on the stack; four rows of C at a time
-/// accumulate in registers, 16 columns per vector. The caller keeps
-/// k * 16 ceil(n/16) <= kGemmScratch.
-constexpr std::size_t kGemmScratch = 4096;
+// ---------------------------------------------------------------- small and medium matrix products
+/// C = alpha op(A) op(B) + beta C. op(B) is packed into a zero-padded
+/// [k, 16 ceil(n/16)] buffer on the stack; blocks of up to 8 rows x 32 columns
+/// of C accumulate in 16 vector registers (fused multiply-adds where the CPU
+/// has them: a matrix product has no exactness contract, and BLAS fuses too).
+/// The caller keeps k * 16 ceil(n/16) <= kGemmScratch.
+constexpr std::size_t kGemmScratch = 16384;
 typedef float v16 __attribute__((vector_size(64)));
+
+inline v16 fma16(float a, v16 b, v16 c) {
+#if defined(__AVX512F__)
+  return (v16)_mm512_fmadd_ps(_mm512_set1_ps(a), (__m512)b, (__m512)c);
+#elif defined(__FMA__)
+  __m256 bh[2], ch[2];
+  __builtin_memcpy(bh, &b, sizeof b);
+  __builtin_memcpy(ch, &c, sizeof c);
+  const __m256 av = _mm256_set1_ps(a);
+  ch[0] = _mm256_fmadd_ps(av, bh[0], ch[0]);
+  ch[1] = _mm256_fmadd_ps(av, bh[1], ch[1]);
+  __builtin_memcpy(&c, ch, sizeof c);
+  return c;
+#else
+  return a * b + c;
+#endif
+}
+
+struct GemmArgs {
+  bool ta;
+  std::size_t n, k;
+  float alpha, beta;
+  const float* a;
+  std::size_t lda;
+  const float* bp;  // packed op(B)
+  std::size_t np;
+  float* c;
+  std::size_t ldc;
+};
+
+template <int MR, int NV>
+inline void gemm_block(const GemmArgs& g, std::size_t i, std::size_t j0) {
+  v16 acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = v16{};
+  const float* arow[MR];
+  for (int r = 0; r < MR; ++r) arow[r] = g.ta ? g.a + (i + r) : g.a + (i + r) * g.lda;
+  const std::size_t astep = g.ta ? g.lda : 1;
+  for (std::size_t p = 0; p < g.k; ++p) {
+    v16 bv[NV];
+    for (int v = 0; v < NV; ++v) __builtin_memcpy(&bv[v], g.bp + p * g.np + j0 + 16 * v, sizeof(v16));
+    for (int r = 0; r < MR; ++r) {
+      const float av = arow[r][p * astep];
+      for (int v = 0; v < NV; ++v) acc[r][v] = fma16(av, bv[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    float* cr = g.c + (i + r) * g.ldc + j0;
+    for (int v = 0; v < NV; ++v) {
+      const std::size_t j = j0 + 16 * v;
+      if (j >= g.n) break;
+      const std::size_t w = g.n - j < 16 ? g.n - j : 16;
+      float* cv = cr + 16 * v;
+      if (g.beta == 0.f) for (std::size_t l = 0; l < w; ++l) cv[l] = g.alpha * acc[r][v][l];
+      else for (std::size_t l = 0; l < w; ++l) cv[l] = g.alpha * acc[r][v][l] + g.beta * cv[l];
+    }
+  }
+}
+
+template <int NV>
+inline void gemm_rows(const GemmArgs& g, std::size_t m, std::size_t j0) {
+  std::size_t i = 0;
+  for (; i + 8 <= m; i += 8) gemm_block<8, NV>(g, i, j0);
+  switch (m - i) {
+    case 7: return gemm_block<7, NV>(g, i, j0);
+    case 6: return gemm_block<6, NV>(g, i, j0);
+    case 5: return gemm_block<5, NV>(g, i, j0);
+    case 4: return gemm_block<4, NV>(g, i, j0);
+    case 3: return gemm_block<3, NV>(g, i, j0);
+    case 2: return gemm_block<2, NV>(g, i, j0);
+    case 1: return gemm_block<1, NV>(g, i, j0);
+    default: return;
+  }
+}
 
 void gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
@@ -667,39 +768,56 @@ void gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, f
     else for (std::size_t j = 0; j < n; ++j) dst[j] = b[p * ldb + j];
     for (std::size_t j = n; j < np; ++j) dst[j] = 0.f;
   }
-  auto at = [&](std::size_t i, std::size_t p) { return ta ? a[p * lda + i] : a[i * lda + p]; };
-  auto store_row = [&](std::size_t i, std::size_t j0, v16 acc) {
-    float* cr = c + i * ldc + j0;
-    const std::size_t w = n - j0 < 16 ? n - j0 : 16;
-    if (beta == 0.f) for (std::size_t j = 0; j < w; ++j) cr[j] = alpha * acc[j];
-    else for (std::size_t j = 0; j < w; ++j) cr[j] = alpha * acc[j] + beta * cr[j];
-  };
-  for (std::size_t j0 = 0; j0 < np; j0 += 16) {
-    std::size_t i = 0;
-    for (; i + 4 <= m; i += 4) {
-      v16 c0{}, c1{}, c2{}, c3{};
-      for (std::size_t p = 0; p < k; ++p) {
-        v16 bv;
-        __builtin_memcpy(&bv, bp + p * np + j0, sizeof bv);
-        c0 += at(i, p) * bv;
-        c1 += at(i + 1, p) * bv;
-        c2 += at(i + 2, p) * bv;
-        c3 += at(i + 3, p) * bv;
-      }
-      store_row(i, j0, c0);
-      store_row(i + 1, j0, c1);
-      store_row(i + 2, j0, c2);
-      store_row(i + 3, j0, c3);
-    }
-    for (; i < m; ++i) {
-      v16 c0{};
-      for (std::size_t p = 0; p < k; ++p) {
-        v16 bv;
-        __builtin_memcpy(&bv, bp + p * np + j0, sizeof bv);
-        c0 += at(i, p) * bv;
-      }
-      store_row(i, j0, c0);
-    }
+  const GemmArgs g{ta, n, k, alpha, beta, a, lda, bp, np, c, ldc};
+  std::size_t j0 = 0;
+  for (; j0 + 32 <= np; j0 += 32) gemm_rows<2>(g, m, j0);
+  if (j0 < np) gemm_rows<1>(g, m, j0);
+}
+
+// ---------------------------------------------------------------- Adam
+inline v16 sqrt16(v16 v) {
+#if defined(__AVX512F__)
+  return (v16)_mm512_sqrt_ps((__m512)v);
+#elif defined(__AVX__)
+  __m256 h[2];
+  __builtin_memcpy(h, &v, sizeof v);
+  h[0] = _mm256_sqrt_ps(h[0]);
+  h[1] = _mm256_sqrt_ps(h[1]);
+  __builtin_memcpy(&v, h, sizeof v);
+  return v;
+#else
+  __m128 q[4];
+  __builtin_memcpy(q, &v, sizeof v);
+  for (int i = 0; i < 4; ++i) q[i] = _mm_sqrt_ps(q[i]);
+  __builtin_memcpy(&v, q, sizeof v);
+  return v;
+#endif
+}
+
+/// Adam's update in float, operation for operation as xgrad::Adam::step (each
+/// op correctly rounded: the same bits at any vector width).
+void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
+                 float step_size, float bias2_sqrt) {
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v16 wv, gv, mv, vv;
+    __builtin_memcpy(&wv, w + i, sizeof wv);
+    __builtin_memcpy(&gv, g + i, sizeof gv);
+    __builtin_memcpy(&mv, m + i, sizeof mv);
+    __builtin_memcpy(&vv, v + i, sizeof vv);
+    const v16 d = gv + wd * wv;
+    mv = b1 * mv + (1.f - b1) * d;
+    vv = b2 * vv + (1.f - b2) * d * d;
+    wv -= step_size * mv / (sqrt16(vv) / bias2_sqrt + eps);
+    __builtin_memcpy(w + i, &wv, sizeof wv);
+    __builtin_memcpy(m + i, &mv, sizeof mv);
+    __builtin_memcpy(v + i, &vv, sizeof vv);
+  }
+  for (; i < n; ++i) {
+    const float d = g[i] + wd * w[i];
+    m[i] = b1 * m[i] + (1.f - b1) * d;
+    v[i] = b2 * v[i] + (1.f - b2) * d * d;
+    w[i] -= step_size * m[i] / (__builtin_sqrtf(v[i]) / bias2_sqrt + eps);
   }
 }
 
@@ -712,7 +830,7 @@ Table XGRAD_KERNEL_TABLE() {
   namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::relu_forward,         k::relu_backward,
           k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::softmax_rows,         k::softmax_backward_rows,
-          k::gemm_small};
+          k::gemm_small,      k::adam_update};
 }
 
 }  // namespace xgrad::kernels::detail

@@ -38,6 +38,8 @@ struct Table {
   /// C = alpha op(A) op(B) + beta C (row-major) for small products: plain loops.
   void (*gemm_small)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+  void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
+                      float wd, float step_size, float bias2_sqrt);
 };
 
 Table table_avx512();
