@@ -14,6 +14,13 @@ namespace xgrad {
 namespace detail {
 namespace {
 
+// Small blocks (up to 4 KiB, 64-byte classes): a free list per class, at most
+// kSmallPerClass blocks each; the small tensors of a training step (an MLP's
+// activations and gradients) come and go every step. Large blocks (256 KiB
+// and more, eight classes per octave, up to 1 GiB per thread): see tensor.hpp.
+constexpr std::size_t kSmallMaxBytes = 4096;
+constexpr std::size_t kSmallClass = 64;
+constexpr std::size_t kSmallPerClass = 64;
 constexpr std::size_t kCacheMinBytes = 256 * 1024;
 constexpr std::size_t kCacheMaxBytes = std::size_t(1) << 30;
 
@@ -26,9 +33,14 @@ std::size_t size_class(std::size_t bytes) {
 }
 
 struct Cache {
+  std::vector<void*> small[kSmallMaxBytes / kSmallClass + 1];
   std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
   std::size_t bytes = 0;
   void release() {
+    for (auto& list : small) {
+      for (void* p : list) std::free(p);
+      list.clear();
+    }
     for (auto& [size, blocks] : free_blocks)
       for (void* p : blocks) std::free(p);
     free_blocks.clear();
@@ -38,6 +50,7 @@ struct Cache {
 };
 
 thread_local bool cache_alive = false;
+thread_local bool cache_constructed = false;
 thread_local Cache cache;
 
 Cache::~Cache() {
@@ -45,22 +58,34 @@ Cache::~Cache() {
   release();
 }
 
+/// This thread's cache; null once it has been destroyed (thread exit).
 Cache* thread_cache() {
-  if (!cache_alive) {
-    static thread_local bool constructed = false;
-    if (constructed) return nullptr;  // after this thread's cache was destroyed
-    constructed = true;
-    cache_alive = true;
-    (void)cache;  // constructs it
-  }
-  return &cache;
+  if (cache_alive) return &cache;
+  if (cache_constructed) return nullptr;
+  cache_constructed = true;
+  cache_alive = true;
+  return &cache;  // the first use constructs it
 }
 
 }  // namespace
 
 void* buffer_allocate(std::size_t bytes) {
+  if (bytes <= kSmallMaxBytes) {
+    const std::size_t cls = (bytes + kSmallClass - 1) / kSmallClass;
+    if (Cache* c = thread_cache()) {
+      auto& list = c->small[cls];
+      if (!list.empty()) {
+        void* p = list.back();
+        list.pop_back();
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(kSmallClass, (cls ? cls : 1) * kSmallClass);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
   if (bytes < kCacheMinBytes) {
-    void* p = std::malloc(bytes ? bytes : 1);
+    void* p = std::malloc(bytes);
     if (!p) throw std::bad_alloc();
     return p;
   }
@@ -81,7 +106,17 @@ void* buffer_allocate(std::size_t bytes) {
 
 void buffer_deallocate(void* p, std::size_t bytes) noexcept {
   if (!p) return;
-  if (bytes >= kCacheMinBytes) {
+  if (bytes <= kSmallMaxBytes) {
+    Cache* c = thread_cache();
+    auto* list = c ? &c->small[(bytes + kSmallClass - 1) / kSmallClass] : nullptr;
+    if (list && list->size() < kSmallPerClass) {
+      try {
+        list->push_back(p);
+        return;
+      } catch (...) {
+      }
+    }
+  } else if (bytes >= kCacheMinBytes) {
     const std::size_t size = size_class(bytes);
     Cache* c = thread_cache();
     if (c && c->bytes + size <= kCacheMaxBytes) {
