@@ -49,9 +49,13 @@ using detail::Params;
 inline vd splat(double v) { return vd{} + v; }
 
 inline vd load(const float* p) {
+#if defined(__AVX512F__)
+  return (vd)_mm512_cvtps_pd(_mm256_loadu_ps(p));
+#else
   vf f;
   __builtin_memcpy(&f, p, sizeof f);
   return __builtin_convertvector(f, vd);
+#endif
 }
 inline vf loadf(const float* p) {
   vf f;
@@ -92,6 +96,17 @@ inline vd recip(vd d) {
   r = fma(r, e, r);
   e = fnma(d, r, splat(1.0));
   return fma(r, e, r);
+#else
+  return 1.0 / d;
+#endif
+}
+
+/// 1 / d to 2^-27 (one Newton step on AVX-512): enough where the result only
+/// has to be good to float32 and no cancellation follows (sigmoid, tanh, softplus).
+inline vd recip_fast(vd d) {
+#if defined(__AVX512F__)
+  const vd r = (vd)_mm512_maskz_rcp14_pd(0xFF, (__m512d)d);
+  return fma(r, fnma(d, r, splat(1.0)), r);
 #else
   return 1.0 / d;
 #endif
@@ -218,28 +233,37 @@ inline vd vlog1p(vd e) {
 }
 
 // ---------------------------------------------------------------- the functions
+/// e^z for z <= 0 (AVX-512's vexp takes any such z; elsewhere clamp to -708 first).
+inline vd vexp_nonpositive(vd z) {
+#if defined(__AVX512F__)
+  return vexp(z);
+#else
+  return vexp(vmax(z, splat(-708.0)));
+#endif
+}
+
 /// sigmoid(x) and sigmoid'(x) from e = e^-|x| (as xgrad::math: sign split, f' from x).
 inline vd sigmoid_f(vd x) {
-  const vd e = vexp(vmax(-vabs(x), splat(-708.0)));
-  const vd inv = recip(1.0 + e);
+  const vd e = vexp_nonpositive(-vabs(x));
+  const vd inv = recip_fast(1.0 + e);
   return select(x >= 0.0, inv, e * inv);
 }
 inline vd sigmoid_df(vd x) {
-  const vd e = vexp(vmax(-vabs(x), splat(-708.0)));
-  const vd inv = recip(1.0 + e);
+  const vd e = vexp_nonpositive(-vabs(x));
+  const vd inv = recip_fast(1.0 + e);
   return e * inv * inv;
 }
 
 /// tanh|x| = -expm1(-2|x|) / (2 + expm1(-2|x|)), |x| clamped to 20 (tanh(20) rounds to 1).
 inline vd tanh_f(vd x) {
   const vd m = vexpm1(-2.0 * vmin(vabs(x), splat(20.0)));
-  const vd t = vabs(-m * recip(2.0 + m));
+  const vd t = vabs(-m * recip_fast(2.0 + m));
   return (vd)((vl)t | ((vl)x & (long long)0x8000000000000000ULL));
 }
 /// tanh'(x) = 4e / (1 + e)^2, e = e^-2|x| (|x| clamped to 354: f' underflows float32 long before).
 inline vd tanh_df(vd x) {
-  const vd e = vexp(-2.0 * vmin(vabs(x), splat(354.0)));
-  const vd inv = recip(1.0 + e);
+  const vd e = vexp_nonpositive(-2.0 * vabs(x));
+  const vd inv = recip_fast(1.0 + e);
   return 4.0 * e * inv * inv;
 }
 
@@ -334,6 +358,19 @@ inline vl scalar_lanes(Op op, bool derivative, vd x) {
   }
 }
 
+/// The same choice for one lane (the rare path recomputes it instead of keeping the mask).
+inline bool scalar_lane(Op op, bool derivative, float xf) {
+  const double x = xf, a = __builtin_fabs(x);
+  switch (op) {
+    case Op::gelu:
+      return !(a < kGeluRange) || (derivative && __builtin_fabs(x - kGeluRoot) < kRootWindow);
+    case Op::gelu_tanh:
+      return !(a <= 1e5) || (derivative && __builtin_fabs(x - kGeluTanhRoot) < kRootWindow);
+    default:
+      return !(a <= 3.4028234663852886e38);
+  }
+}
+
 template <Op op, bool derivative>
 inline vd evaluate(vd x, const Params& p, double inv_beta) {
   if constexpr (op == Op::sigmoid) return derivative ? sigmoid_df(x) : sigmoid_f(x);
@@ -347,46 +384,50 @@ inline vd evaluate(vd x, const Params& p, double inv_beta) {
 
 /// y = f(x) (derivative: dx (+)= g * f'(x), f' rounded to float first, as the scalar path does).
 template <Op op, bool derivative>
+inline void unary_block(const float* xs, const float* gs, float* os, bool accumulate, const Params& p, double inv_beta,
+                        detail::ScalarFn scalar) {
+  const vd xv = load(xs);
+  const vd fv = evaluate<op, derivative>(xv, p, inv_beta);
+  const bool slow = any(scalar_lanes(op, derivative, xv));
+  if (derivative) {
+    const vf r = __builtin_convertvector(fv, vf) * loadf(gs);
+    if (__builtin_expect(slow, 0)) {
+      const vf old = accumulate ? loadf(os) : vf{};
+      vf out = accumulate ? old + r : r;
+      for (int l = 0; l < kLanes; ++l)
+        if (scalar_lane(op, true, xs[l])) {
+          const float c = gs[l] * scalar(op, true, xs[l], p);
+          out[l] = accumulate ? old[l] + c : c;
+        }
+      storef(os, out);
+    } else {
+      storef(os, accumulate ? loadf(os) + r : r);
+    }
+  } else {
+    store(os, fv);
+    if (__builtin_expect(slow, 0))
+      for (int l = 0; l < kLanes; ++l)
+        if (scalar_lane(op, false, xs[l])) os[l] = scalar(op, false, xs[l], p);
+  }
+}
+
+template <Op op, bool derivative>
 void unary_loop(const float* x, const float* g, float* out, std::size_t n, bool accumulate, const Params& p,
                 detail::ScalarFn scalar) {
   const double inv_beta = 1.0 / p.beta;
-  float xb[kLanes], gb[kLanes], ob[kLanes];
-  for (std::size_t i = 0; i < n; i += kLanes) {
-    const std::size_t m = n - i < std::size_t(kLanes) ? n - i : std::size_t(kLanes);
-    const float* xs = x + i;
-    const float* gs = derivative ? g + i : nullptr;
-    float* os = out + i;
-    if (m < std::size_t(kLanes)) {  // the tail through a padded block
-      for (int l = 0; l < kLanes; ++l) {
-        xb[l] = std::size_t(l) < m ? xs[l] : 0.f;
-        if (derivative) gb[l] = std::size_t(l) < m ? gs[l] : 0.f;
-        ob[l] = std::size_t(l) < m ? os[l] : 0.f;
-      }
-      xs = xb;
-      gs = derivative ? gb : nullptr;
-      os = ob;
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    unary_block<op, derivative>(x + i, derivative ? g + i : nullptr, out + i, accumulate, p, inv_beta, scalar);
+  if (i < n) {  // the tail through a padded block
+    float xb[kLanes] = {}, gb[kLanes] = {}, ob[kLanes] = {};
+    const std::size_t m = n - i;
+    for (std::size_t l = 0; l < m; ++l) {
+      xb[l] = x[i + l];
+      if (derivative) gb[l] = g[i + l];
+      ob[l] = out[i + l];
     }
-    const vd xv = load(xs);
-    const vl slow = scalar_lanes(op, derivative, xv);
-    const vd fv = evaluate<op, derivative>(xv, p, inv_beta);
-    if (derivative) {
-      const vf old = accumulate ? loadf(os) : vf{};
-      const vf r = __builtin_convertvector(fv, vf) * loadf(gs);
-      storef(os, accumulate ? old + r : r);
-      if (any(slow))
-        for (int l = 0; l < kLanes; ++l)
-          if (slow[l]) {
-            const float c = gs[l] * scalar(op, true, xs[l], p);
-            os[l] = accumulate ? old[l] + c : c;
-          }
-    } else {
-      store(os, fv);
-      if (any(slow))
-        for (int l = 0; l < kLanes; ++l)
-          if (slow[l]) os[l] = scalar(op, false, xs[l], p);
-    }
-    if (m < std::size_t(kLanes))
-      for (std::size_t l = 0; l < m; ++l) out[i + l] = ob[l];
+    unary_block<op, derivative>(xb, gb, ob, accumulate, p, inv_beta, scalar);
+    for (std::size_t l = 0; l < m; ++l) out[i + l] = ob[l];
   }
 }
 
@@ -590,8 +631,8 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
       vd sum{};
       for (std::size_t j = 0; j < cols; j += kLanes) {
         const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
-        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
-        vd e = vexp(vmax(__builtin_convertvector(v, vd) - mx, splat(-708.0)));
+        const vd xd = m == std::size_t(kLanes) ? load(xr + j) : __builtin_convertvector(load_partial(xr + j, m, -inf), vd);
+        vd e = vexp_nonpositive(xd - mx);
         if (m < std::size_t(kLanes))
           for (int l = int(m); l < kLanes; ++l) e[l] = 0;
         __builtin_memcpy(scratch + j, &e, sizeof e);
@@ -619,8 +660,8 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
       vd sum{};
       for (std::size_t j = 0; j < cols; j += kLanes) {
         const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
-        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
-        vd e = vexp(vmax(__builtin_convertvector(v, vd) - mx, splat(-708.0)));
+        const vd xd = m == std::size_t(kLanes) ? load(xr + j) : __builtin_convertvector(load_partial(xr + j, m, -inf), vd);
+        vd e = vexp_nonpositive(xd - mx);
         if (m < std::size_t(kLanes))
           for (int l = int(m); l < kLanes; ++l) e[l] = 0;
         if (k >= j && k < j + kLanes) e[k - j] = 0;  // the maximum's own term, 1, is log1p's
@@ -629,8 +670,8 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
       const double log_sum = __builtin_log1p(hsum(sum));
       for (std::size_t j = 0; j < cols; j += kLanes) {
         const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
-        const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, 0.f);
-        const vf out = __builtin_convertvector((__builtin_convertvector(v, vd) - mx) - log_sum, vf);
+        const vd xd = m == std::size_t(kLanes) ? load(xr + j) : __builtin_convertvector(load_partial(xr + j, m, 0.f), vd);
+        const vf out = __builtin_convertvector((xd - mx) - log_sum, vf);
         if (m == std::size_t(kLanes)) storef(yr + j, out);
         else store_partial(yr + j, out, m);
       }
@@ -650,11 +691,11 @@ void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, 
     for (std::size_t j = 0; j < cols; j += kLanes) {
       const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
       const bool full = m == std::size_t(kLanes);
-      const vd gv = __builtin_convertvector(full ? loadf(gr + j) : load_partial(gr + j, m, 0.f), vd);
+      const vd gv = full ? load(gr + j) : __builtin_convertvector(load_partial(gr + j, m, 0.f), vd);
       if (log) {
         acc += gv;
       } else {
-        const vd yv = __builtin_convertvector(full ? loadf(yr + j) : load_partial(yr + j, m, 0.f), vd);
+        const vd yv = full ? load(yr + j) : __builtin_convertvector(load_partial(yr + j, m, 0.f), vd);
         acc = fma(gv, yv, acc);
         ysum += yv;
       }
@@ -664,8 +705,8 @@ void softmax_backward_rows(bool log, const float* y, const float* g, float* dx, 
     for (std::size_t j = 0; j < cols; j += kLanes) {
       const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
       const bool full = m == std::size_t(kLanes);
-      const vd gv = __builtin_convertvector(full ? loadf(gr + j) : load_partial(gr + j, m, 0.f), vd);
-      const vd yv = __builtin_convertvector(full ? loadf(yr + j) : load_partial(yr + j, m, 0.f), vd);
+      const vd gv = full ? load(gr + j) : __builtin_convertvector(load_partial(gr + j, m, 0.f), vd);
+      const vd yv = full ? load(yr + j) : __builtin_convertvector(load_partial(yr + j, m, 0.f), vd);
       const vd c = log ? gv - vexp(vmax(yv, splat(-708.0))) * s : yv * (gv - s);
       const vf old = accumulate ? (full ? loadf(dr + j) : load_partial(dr + j, m, 0.f)) : vf{};
       const vf out = old + __builtin_convertvector(c, vf);
