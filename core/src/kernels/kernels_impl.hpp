@@ -608,13 +608,19 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
   for (std::size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
+    // The maximum, and for log_softmax where it first occurs: each lane keeps
+    // its first maximum (strict >) and its index; the first overall is the
+    // smallest index among the lanes holding the maximum.
     vf mv = vf{} - inf;
-    vi nan{};
+    vi nan{}, at{}, lane{};
+    for (int l = 0; l < kLanes; ++l) lane[l] = l;
     for (std::size_t j = 0; j < cols; j += kLanes) {
       const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
       const vf v = m == std::size_t(kLanes) ? loadf(xr + j) : load_partial(xr + j, m, -inf);
       nan |= (v != v);
-      mv = v > mv ? v : mv;
+      const vi up = v > mv;
+      mv = up ? v : mv;
+      if (log) at = up ? lane + static_cast<int>(j) : at;
     }
     float mf = -inf;
     bool bad = false;
@@ -622,6 +628,10 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
       mf = mv[l] > mf ? mv[l] : mf;
       bad = bad || nan[l];
     }
+    std::size_t k = cols;
+    if (log)
+      for (int l = 0; l < kLanes; ++l)
+        if (mv[l] == mf && static_cast<std::size_t>(at[l]) < k) k = static_cast<std::size_t>(at[l]);
     if (bad || mf == inf || mf == -inf || cols == 0) {
       scalar_row(log, xr, yr, cols);
       continue;
@@ -648,15 +658,6 @@ void softmax_rows(bool log, const float* x, float* y, std::size_t rows, std::siz
         else store_partial(yr + j, out, m);
       }
     } else {
-      std::size_t k = 0;  // the first maximum
-      for (; k + kLanes <= cols; k += kLanes) {
-        const vf v = loadf(xr + k);
-        vi eq = (v == mf);
-        bool hit = false;
-        for (int l = 0; l < kLanes; ++l) hit = hit || eq[l];
-        if (hit) break;
-      }
-      while (xr[k] != mf) ++k;
       vd sum{};
       for (std::size_t j = 0; j < cols; j += kLanes) {
         const std::size_t m = cols - j < std::size_t(kLanes) ? cols - j : std::size_t(kLanes);
