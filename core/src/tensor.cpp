@@ -1,5 +1,7 @@
 #include "xgrad/core/tensor.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <new>
 #include <sstream>
@@ -23,6 +25,8 @@ constexpr std::size_t kSmallClass = 64;
 constexpr std::size_t kSmallPerClass = 64;
 constexpr std::size_t kCacheMinBytes = 256 * 1024;
 constexpr std::size_t kCacheMaxBytes = std::size_t(1) << 30;
+constexpr std::size_t kHugeMinBytes = std::size_t(4) << 20;
+constexpr std::size_t kHugePage = std::size_t(2) << 20;
 
 /// Eight size classes per octave: a cached block is at most 12.5% larger than asked.
 std::size_t size_class(std::size_t bytes) {
@@ -99,8 +103,14 @@ void* buffer_allocate(std::size_t bytes) {
       return p;
     }
   }
-  void* p = std::aligned_alloc(64, size);
+  // 4 MiB and more: 2 MiB-aligned and offered to transparent huge pages, so
+  // that streaming through the block takes a TLB entry per 2 MiB, not per 4 KiB.
+  const bool huge = size >= kHugeMinBytes;
+  void* p = std::aligned_alloc(huge ? kHugePage : 64, huge ? (size + kHugePage - 1) / kHugePage * kHugePage : size);
   if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  if (huge) madvise(p, size, MADV_HUGEPAGE);
+#endif
   return p;
 }
 
