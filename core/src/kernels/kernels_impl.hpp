@@ -353,7 +353,13 @@ inline vd gelu_tanh_df(vd x) {
   return select(ds == 0.0, s, s + 2.0 * x * du * ds);
 }
 
-/// Lanes the vector code leaves to the scalar kernel.
+/// Lanes the vector code leaves to the scalar kernel. sigmoid, tanh, elu and
+/// softplus need none: NaN propagates through their arithmetic and the
+/// clamps give the limits at the infinities (0, +-1, -alpha, x), exactly as
+/// the scalar kernels do (tests/test_kernels.cpp sweeps NaN, +-inf and
+/// +-FLT_MAX through every build).
+inline constexpr bool has_scalar_lanes(Op op) { return op == Op::gelu || op == Op::gelu_tanh; }
+
 inline vl scalar_lanes(Op op, bool derivative, vd x) {
   const vd a = vabs(x);
   switch (op) {
@@ -364,7 +370,7 @@ inline vl scalar_lanes(Op op, bool derivative, vd x) {
       if (derivative) return ~(a <= 1e5) | (vabs(x - kGeluTanhRoot) < kRootWindow);
       return ~(a <= 1e5);
     default:
-      return ~(a <= 3.4028234663852886e38);  // NaN and infinities
+      return vl{};
   }
 }
 
@@ -397,8 +403,10 @@ template <Op op, bool derivative>
 inline void unary_block(const float* xs, const float* gs, float* os, bool accumulate, const Params& p, double inv_beta,
                         detail::ScalarFn scalar) {
   const vd xv = load(xs);
-  const vd fv = evaluate<op, derivative>(xv, p, inv_beta);
-  const bool slow = any(scalar_lanes(op, derivative, xv));
+  vd fv = evaluate<op, derivative>(xv, p, inv_beta);
+  if constexpr (!has_scalar_lanes(op) && !derivative) fv = select(xv != xv, xv, fv);  // f(NaN) is that NaN, sign and all
+  bool slow = false;
+  if constexpr (has_scalar_lanes(op)) slow = any(scalar_lanes(op, derivative, xv));
   if (derivative) {
     const vf r = __builtin_convertvector(fv, vf) * loadf(gs);
     if (__builtin_expect(slow, 0)) {
