@@ -12,7 +12,8 @@
 // cancellation: f' = 0.43 (x - x0) there, and an error of 1e-11 in the terms
 // near 0.2 leaves 0.7e-11 / |x - x0| relative, so lanes within 1e-3 of the
 // root (below 0.12 ulp outside) go to the scalar kernel, as do NaN,
-// infinities and magnitudes beyond each kernel's range.
+// infinities and magnitudes beyond the gelu table's range; sigmoid, tanh,
+// elu and softplus need no scalar lanes (see has_scalar_lanes).
 // tests/test_kernels.cpp checks every build against the mpmath references and
 // against the scalar kernels on a dense sweep of float32 inputs.
 //

@@ -7,9 +7,10 @@
 /// so that the compiler can keep eight lanes busy. The instruction set
 /// (AVX-512, AVX2 + FMA, or the x86-64 baseline) is chosen once at run time;
 /// tests/test_kernels.cpp checks each against the mpmath references and
-/// against xgrad::math. NaN, infinities, huge magnitudes and the
-/// neighbourhoods of the roots of gelu' and gelu_tanh' go through the scalar
-/// kernels of xgrad::math.
+/// against xgrad::math. For gelu and gelu_tanh, NaN, infinities, huge
+/// magnitudes and the neighbourhoods of the roots of f' go through the scalar
+/// kernels of xgrad::math; the other functions carry NaN and the infinities
+/// through their vector arithmetic to the same results.
 ///
 /// Backward functions write dx = g * f'(x), or add it when `accumulate`.
 #include <cstddef>
