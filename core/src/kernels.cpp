@@ -34,15 +34,19 @@ void scalar_row(bool log, const float* x, float* y, std::size_t cols) {
 }
 
 bool supported(const std::string& name) {
+#if defined(XGRAD_KERNELS_X86)
   __builtin_cpu_init();
   if (name == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
   if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
   return name == "baseline";
 }
 
 Table make(const std::string& name) {
+#if defined(XGRAD_KERNELS_X86)
   if (name == "avx512") return detail::table_avx512();
   if (name == "avx2") return detail::table_avx2();
+#endif
   return detail::table_baseline();
 }
 

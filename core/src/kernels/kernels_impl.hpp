@@ -19,7 +19,9 @@
 //
 // Nothing here has external linkage but the table function: inline helpers
 // compiled for AVX-512 must not be merged with anyone else's.
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -846,11 +848,14 @@ inline v16 sqrt16(v16 v) {
   h[1] = _mm256_sqrt_ps(h[1]);
   __builtin_memcpy(&v, h, sizeof v);
   return v;
-#else
+#elif defined(__SSE__)
   __m128 q[4];
   __builtin_memcpy(q, &v, sizeof v);
   for (int i = 0; i < 4; ++i) q[i] = _mm_sqrt_ps(q[i]);
   __builtin_memcpy(&v, q, sizeof v);
+  return v;
+#else
+  for (int i = 0; i < 16; ++i) v[i] = __builtin_sqrtf(v[i]);
   return v;
 #endif
 }
