@@ -824,14 +824,26 @@ inline void gemm_rows(const GemmArgs& g, std::size_t m, std::size_t j0) {
 void gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
   alignas(64) float bp[kGemmScratch];
-  const std::size_t np = (n + 15) / 16 * 16;
-  for (std::size_t p = 0; p < k; ++p) {
-    float* dst = bp + p * np;
-    if (tb) for (std::size_t j = 0; j < n; ++j) dst[j] = b[j * ldb + p];
-    else for (std::size_t j = 0; j < n; ++j) dst[j] = b[p * ldb + j];
-    for (std::size_t j = n; j < np; ++j) dst[j] = 0.f;
+  std::size_t np = (n + 15) / 16 * 16;
+  const float* packed = bp;
+  if (!tb && n % 16 == 0) {  // B's rows already are whole vectors: read them in place
+    packed = b;
+    np = ldb;
+  } else if (tb) {  // B is [n, k]: transpose it in 16 x 16 tiles (both sides stay in cache lines)
+    for (std::size_t j0 = 0; j0 < np; j0 += 16)
+      for (std::size_t p0 = 0; p0 < k; p0 += 16) {
+        const std::size_t pe = p0 + 16 < k ? p0 + 16 : k;
+        for (std::size_t j = j0; j < j0 + 16; ++j)
+          for (std::size_t p = p0; p < pe; ++p) bp[p * np + j] = j < n ? b[j * ldb + p] : 0.f;
+      }
+  } else {
+    for (std::size_t p = 0; p < k; ++p) {
+      float* dst = bp + p * np;
+      for (std::size_t j = 0; j < n; ++j) dst[j] = b[p * ldb + j];
+      for (std::size_t j = n; j < np; ++j) dst[j] = 0.f;
+    }
   }
-  const GemmArgs g{ta, n, k, alpha, beta, a, lda, bp, np, c, ldc};
+  const GemmArgs g{ta, n, k, alpha, beta, a, lda, packed, np, c, ldc};
   std::size_t j0 = 0;
   for (; j0 + 32 <= np; j0 += 32) gemm_rows<2>(g, m, j0);
   if (j0 < np) gemm_rows<1>(g, m, j0);
