@@ -844,9 +844,10 @@ void gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, f
     }
   }
   const GemmArgs g{ta, n, k, alpha, beta, a, lda, packed, np, c, ldc};
+  const std::size_t nc = (n + 15) / 16 * 16;  // the columns computed (np is the packed row stride)
   std::size_t j0 = 0;
-  for (; j0 + 32 <= np; j0 += 32) gemm_rows<2>(g, m, j0);
-  if (j0 < np) gemm_rows<1>(g, m, j0);
+  for (; j0 + 32 <= nc; j0 += 32) gemm_rows<2>(g, m, j0);
+  if (j0 < nc) gemm_rows<1>(g, m, j0);
 }
 
 // ---------------------------------------------------------------- Adam
