@@ -142,8 +142,8 @@ inline vd lookup16(const double* table, vl idx) {
 #if defined(__AVX512F__)
   return (vd)_mm512_permutex2var_pd(_mm512_loadu_pd(table), (__m512i)idx, _mm512_loadu_pd(table + 8));
 #else
-  vd r;
-  for (int i = 0; i < kLanes; ++i) r[i] = table[idx[i]];
+  vd r;  // the low four bits, as vpermt2pd reads them (NaN and out-of-range lanes are recomputed by the caller)
+  for (int i = 0; i < kLanes; ++i) r[i] = table[idx[i] & 15];
   return r;
 #endif
 }
