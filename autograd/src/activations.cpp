@@ -198,58 +198,66 @@ Variable<T> gelu(const Variable<T>& x, GeluApproximate approximate) {
                                 [](T v) { return math::gelu_derivative(v); }, kernels::Unary::gelu);
 }
 
+namespace {
+
+/// The kernels of a normalisation along one axis (softmax, log_softmax): whole
+/// contiguous rows through the float32 vector kernels, any axis through the
+/// lane loops of xgrad::math. Backward needs the output only.
+struct LaneKernels {
+  void (*rows_forward)(const float*, float*, std::size_t, std::size_t);
+  void (*rows_backward)(const float*, const float*, float*, std::size_t, std::size_t, bool);
+  void (*lanes_forward_f)(const float*, float*, const Shape&, std::size_t);
+  void (*lanes_forward_d)(const double*, double*, const Shape&, std::size_t);
+  void (*lanes_backward_f)(const float*, const float*, float*, const Shape&, std::size_t);
+  void (*lanes_backward_d)(const double*, const double*, double*, const Shape&, std::size_t);
+};
+
 template <class T>
-Variable<T> softmax(const Variable<T>& x, long axis) {
+Variable<T> lane_activation(const Variable<T>& x, long axis, const char* name, const LaneKernels& k) {
   const Shape shape = x.shape();
-  const std::size_t ax = normalize_axis(axis, shape.size(), "softmax");
+  const std::size_t ax = normalize_axis(axis, shape.size(), name);
   Tensor<T> y = Tensor<T>::from_shape(shape);
-  const bool rows = std::is_same_v<T, float> && ax + 1 == shape.size() && shape.back() > 0;  // contiguous lanes: the vector kernels
-  if constexpr (std::is_same_v<T, float>)
-    if (rows) kernels::softmax_rows(x.value().data(), y.data(), y.size() / shape.back(), shape.back());
-  if (!rows) math::softmax_lanes(x.value().data(), y.data(), shape, ax);
-  // Backward needs the output only.
-  return make_activation_result<T>(std::move(y), "softmax", {x}, [ax, rows](Node<T>& self) {
+  const bool rows = std::is_same_v<T, float> && ax + 1 == shape.size() && shape.back() > 0;  // contiguous lanes
+  if constexpr (std::is_same_v<T, float>) {
+    if (rows) k.rows_forward(x.value().data(), y.data(), y.size() / shape.back(), shape.back());
+    else k.lanes_forward_f(x.value().data(), y.data(), shape, ax);
+  } else {
+    k.lanes_forward_d(x.value().data(), y.data(), shape, ax);
+  }
+  return make_activation_result<T>(std::move(y), name, {x}, [ax, rows, k](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
     bool add_into = false;
     T* dx = detail::grad_buffer(in, add_into);
+    const T* y = self.value.data();
+    const T* g = self.incoming_grad().data();
     if constexpr (std::is_same_v<T, float>) {
       if (rows) {
         const std::size_t cols = self.value.shape().back();
-        kernels::softmax_backward_rows(self.value.data(), self.incoming_grad().data(), dx, self.value.size() / cols, cols, add_into);
+        k.rows_backward(y, g, dx, self.value.size() / cols, cols, add_into);
         return;
       }
     }
     if (!add_into) std::fill(dx, dx + in.value.size(), T(0));
-    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), dx, to_shape(self.value.shape()), ax);
+    if constexpr (std::is_same_v<T, float>) k.lanes_backward_f(y, g, dx, to_shape(self.value.shape()), ax);
+    else k.lanes_backward_d(y, g, dx, to_shape(self.value.shape()), ax);
   });
 }
 
+const LaneKernels kSoftmax{kernels::softmax_rows, kernels::softmax_backward_rows,
+                           math::softmax_lanes<float>, math::softmax_lanes<double>,
+                           math::softmax_backward_lanes<float>, math::softmax_backward_lanes<double>};
+const LaneKernels kLogSoftmax{kernels::log_softmax_rows, kernels::log_softmax_backward_rows,
+                              math::log_softmax_lanes<float>, math::log_softmax_lanes<double>,
+                              math::log_softmax_backward_lanes<float>, math::log_softmax_backward_lanes<double>};
+
+}  // namespace
+
 template <class T>
-Variable<T> log_softmax(const Variable<T>& x, long axis) {
-  const Shape shape = x.shape();
-  const std::size_t ax = normalize_axis(axis, shape.size(), "log_softmax");
-  Tensor<T> y = Tensor<T>::from_shape(shape);
-  const bool rows = std::is_same_v<T, float> && ax + 1 == shape.size() && shape.back() > 0;  // contiguous lanes: the vector kernels
-  if constexpr (std::is_same_v<T, float>)
-    if (rows) kernels::log_softmax_rows(x.value().data(), y.data(), y.size() / shape.back(), shape.back());
-  if (!rows) math::log_softmax_lanes(x.value().data(), y.data(), shape, ax);
-  return make_activation_result<T>(std::move(y), "log_softmax", {x}, [ax, rows](Node<T>& self) {
-    Node<T>& in = *self.inputs[0];
-    if (!in.requires_grad) return;
-    bool add_into = false;
-    T* dx = detail::grad_buffer(in, add_into);
-    if constexpr (std::is_same_v<T, float>) {
-      if (rows) {
-        const std::size_t cols = self.value.shape().back();
-        kernels::log_softmax_backward_rows(self.value.data(), self.incoming_grad().data(), dx, self.value.size() / cols, cols, add_into);
-        return;
-      }
-    }
-    if (!add_into) std::fill(dx, dx + in.value.size(), T(0));
-    math::log_softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), dx, to_shape(self.value.shape()), ax);
-  });
-}
+Variable<T> softmax(const Variable<T>& x, long axis) { return lane_activation(x, axis, "softmax", kSoftmax); }
+
+template <class T>
+Variable<T> log_softmax(const Variable<T>& x, long axis) { return lane_activation(x, axis, "log_softmax", kLogSoftmax); }
 
 #define XGRAD_INSTANTIATE(T)                                                     \
   template Variable<T> sigmoid(const Variable<T>&);                              \
