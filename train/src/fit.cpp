@@ -153,7 +153,7 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
   model.train();
   for (std::size_t epoch = 0; epoch < o.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    if (o.shuffle) order = [&] { auto p = gen.permutation(train_rows); return p; }();
+    if (o.shuffle) order = gen.permutation(train_rows);
     double loss_sum = 0;
     std::size_t correct = 0;
     bool has_accuracy = false;
