@@ -78,19 +78,16 @@ FunctionValues<T> evaluate_function(const std::string& name, const FunctionParam
   const double alpha = p.alpha.value_or(default_alpha(name));
   Variable<T> y;
   try {
-    if (name == "sigmoid") y = sigmoid(x);
-    else if (name == "tanh") y = tanh(x);
-    else if (name == "relu") y = relu(x);
-    else if (name == "leaky_relu") y = leaky_relu(x, alpha);
-    else if (name == "prelu") y = prelu(x, Variable<T>(Tensor<T>({static_cast<T>(alpha)}), true));
-    else if (name == "elu") y = elu(x, alpha);
-    else if (name == "softplus") y = softplus(x, p.beta.value_or(1.0), p.threshold.value_or(20.0));
-    else if (name == "gelu") y = gelu(x, p.approximate.value_or("none") == "tanh" ? GeluApproximate::tanh : GeluApproximate::none);
-    else if (name == "gelu_tanh") y = gelu(x, GeluApproximate::tanh);
-    else if (name == "softmax") y = softmax(x);
-    else if (name == "log_softmax") y = log_softmax(x);
-    else if (name == "linear") y = x * T(1);
-    else throw UsageError("unknown function '" + name + "'");
+    if (name == "prelu") {  // a layer in the library (learnable alpha); here one alpha for every input
+      y = prelu(x, Variable<T>(Tensor<T>({static_cast<T>(alpha)}), true));
+    } else {
+      ActivationSpec spec{parse_activation(name)};
+      if (name == "gelu" && p.approximate.value_or("none") == "tanh") spec.kind = ActivationKind::gelu_tanh;
+      spec.alpha = alpha;  // leaky_relu's slope or elu's alpha
+      spec.beta = p.beta.value_or(1.0);
+      spec.threshold = p.threshold.value_or(20.0);
+      y = apply_activation(spec, x);
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());  // the library's words: "softplus: beta must be a finite number > 0, got 0"
   }

@@ -1,21 +1,13 @@
 #include "xgrad/layers/simulation.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
+#include "xgrad/core/format.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/layers/dense.hpp"
 
 namespace xgrad {
-
-namespace {
-std::string shortest(double v) {
-  char buf[64];
-  auto result = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, result.ptr);
-}
-}  // namespace
 
 SimulationSetup draw_simulation(std::uint64_t seed) {
   Generator gen(seed);
@@ -60,14 +52,14 @@ std::string run_simulation(const SimulationSetup& s, const std::vector<std::stri
     const Tensor<double> y = apply_activation(spec, Variable<double>(z)).value();
     for (std::size_t i = 0; i < n; ++i) {
       std::snprintf(line, sizeof line, "%.1f   =>   ", s.input[i]);
-      out += line + shortest(y(i)) + "\n";
+      out += line + number_to_string(y(i)) + "\n";
     }
   }
-  out += "Dense(" + std::to_string(n) + " -> 1), input . weight + " + shortest(s.neuron_bias) + " = " +
-         shortest(dot.value()(0, 0)) + ":\n";
+  out += "Dense(" + std::to_string(n) + " -> 1), input . weight + " + number_to_string(s.neuron_bias) + " = " +
+         number_to_string(dot.value()(0, 0)) + ":\n";
   for (const auto& name : functions) {
     const ActivationSpec spec{parse_activation(name)};
-    out += name + " " + shortest(apply_activation(spec, dot).value()(0, 0)) + "\n";
+    out += name + " " + number_to_string(apply_activation(spec, dot).value()(0, 0)) + "\n";
   }
   return out;
 }
