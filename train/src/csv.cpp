@@ -13,10 +13,7 @@
 namespace xgrad {
 namespace {
 
-/// Long cells and names are cut in messages: a 100 MB cell must not become a 100 MB message.
-std::string shorten(const std::string& text, std::size_t limit = 40) {
-  return text.size() <= limit ? text : text.substr(0, limit) + "...";
-}
+using detail::shorten;
 
 std::string quoted(const std::string& text) { return "'" + shorten(text) + "'"; }
 

@@ -11,6 +11,11 @@
 #include <unistd.h>
 
 namespace xgrad::detail {
+
+std::string shorten(std::string_view text, std::size_t limit) {
+  return std::string(text.substr(0, limit)) + (text.size() > limit ? "..." : "");
+}
+
 namespace {
 
 std::string quoted(const std::string& path) { return "'" + path + "'"; }

@@ -7,6 +7,10 @@
 
 namespace xgrad::detail {
 
+/// Cuts text taken from a file (a cell, a name) to `limit` characters before it
+/// goes into a message: a 100 MB cell must not become a 100 MB message.
+std::string shorten(std::string_view text, std::size_t limit = 40);
+
 /// Reads the whole regular file at `path` into `contents`. On failure returns
 /// false and sets `error` to a sentence naming the path and the reason
 /// ("cannot open 'x.csv': no such file", "... is a directory, not a file").

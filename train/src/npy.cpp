@@ -7,15 +7,13 @@
 
 #include <xtensor/xmanipulation.hpp>
 
+#include "file_io.hpp"
+
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "xgrad's .npy code reads little-endian data only"
 #endif
 
 namespace xgrad::detail {
-
-std::string shorten(std::string_view text, std::size_t limit) {
-  return std::string(text.substr(0, limit)) + (text.size() > limit ? "..." : "");
-}
 
 namespace {
 

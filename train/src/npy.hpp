@@ -13,7 +13,4 @@ namespace xgrad::detail {
 /// (bad magic, truncated header or data, unsupported version or dtype).
 NpzArray parse_npy(std::string_view bytes);
 
-/// Cuts text taken from a file to `limit` characters before it goes into a message.
-std::string shorten(std::string_view text, std::size_t limit = 40);
-
 }  // namespace xgrad::detail
