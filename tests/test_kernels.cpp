@@ -1,7 +1,8 @@
 // The vectorised float32 kernels (xgrad::kernels), every instruction-set build
 // this CPU runs: the same 4-ulp contract as tests/test_exactness.cpp against
 // the mpmath references, and agreement with the scalar kernels of xgrad::math
-// (within 1 ulp: both are float64 evaluations rounded once) on a sweep of
+// (within 1 ulp: both are float64 evaluations rounded once; gelu's kernel
+// computes in float32 and is held to 2 and 3 ulp) on a sweep of
 // about a million float32 inputs spread over the whole range, including the
 // neighbourhoods of the roots of gelu' and gelu_tanh'.
 #include <doctest/doctest.h>
@@ -80,6 +81,12 @@ float from_bits(std::uint32_t u) {
   return f;
 }
 
+/// gelu's kernel computes in float32 (core/src/kernels/gelu.inc). Over every
+/// float32 in (-13, 13) (tools/gelu_sweep) it lands within 2 ulp of
+/// xgrad::math for gelu and 3 for gelu' (11 inputs of 2.2e9 beyond 2); the
+/// baseline build, which rounds its multiply-adds twice, within 3 for both.
+double gelu_kernel_ulps(const std::string& isa, bool derivative) { return derivative || isa == "baseline" ? 3 : 2; }
+
 /// ~1.1 million inputs: bit patterns over the whole float32 range, a fine grid
 /// on [-20, 20], and every float32 within 2e-3 of the roots of gelu' and gelu_tanh'
 /// at a stride of 64 ulps (plus the nearest few hundred at stride 1).
@@ -100,6 +107,7 @@ const std::vector<float>& sweep() {
     }
     for (float s : {0.f, -0.f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
                     std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min(),
+                    -std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::min(),
                     std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
       v.push_back(s);
     return v;
@@ -135,7 +143,7 @@ TEST_CASE("every kernel build meets the 4-ulp contract on the mpmath references 
   }
 }
 
-TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp on a million float32 inputs") {
+TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp (gelu: 2, gelu': 3) on a million float32 inputs") {
   Restore restore;
   const std::vector<float>& xs = sweep();
   const std::vector<float> ones(xs.size(), 1.f);
@@ -163,8 +171,9 @@ TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp on a million 
         worst_f = std::max(worst_f, ef);
         worst_df = std::max(worst_df, ed);
         const bool exact_kind = (fn == Fn::relu || fn == Fn::leaky_relu || fn == Fn::prelu);
-        const double limit = exact_kind ? 0 : 1;
-        if (ef > limit || ed > limit || std::signbit(f[i]) != std::signbit(ref.f)) {
+        const double limit = exact_kind ? 0 : fn == Fn::gelu ? gelu_kernel_ulps(isa, false) : 1;
+        const double limit_df = exact_kind ? 0 : fn == Fn::gelu ? gelu_kernel_ulps(isa, true) : 1;
+        if (ef > limit || ed > limit_df || std::signbit(f[i]) != std::signbit(ref.f)) {
           if (++bad <= 5)
             MESSAGE(isa << " " << name << "(" << xs[i] << " = " << std::hexfloat << xs[i] << std::defaultfloat << "): kernel "
                         << f[i] << ", " << df[i] << "; scalar " << ref.f << ", " << ref.df);

@@ -1,45 +1,127 @@
 #!/usr/bin/python3
-"""Writes core/src/kernels/gelu_mid.inc and gelu_r.inc: the table behind the
-vectorised gelu kernels (core/src/kernels/kernels_impl.hpp).
+"""Writes core/src/kernels/gelu_tables.inc: the float32 tables behind the
+vectorised gelu kernel (core/src/kernels/activation_kernels.inc, "gelu").
 
-R(a) = Phi(-a) e^(a^2/2) = erfc(a/sqrt 2) e^(a^2/2) / 2 on 16 intervals of
-[0, 15) (four per octave of a + 1), each a degree-7 polynomial in a - mid:
-the Chebyshev interpolant of mpmath values at 50 digits. Prints the worst
-relative error of the double-precision Horner evaluation on 400 points per
-interval. Needs mpmath and numpy (python3-mpmath, python3-numpy).
+With a = |x|, q = Phi(-a) = e^(-a^2/2) R(a), R(a) = Phi(-a) e^(a^2/2):
+  gelu(x)  = -e^(-a^2/2) S(a)       (x < 0)      S(a) = a R(a)
+           =  x - e^(-a^2/2) S(a)   (x >= 0)
+  gelu'(x) =  e^(-a^2/2) D(a)       (x < 0)      D(a) = R(a) - a / sqrt(2 pi)
+           =  1 - e^(-a^2/2) D(a)   (x >= 0)
+S and D are tabulated on 32 intervals of [0, 15) (eight per octave of a + 1,
+so that the interval index is bits 20..24 of the float a + 1) as degree-5
+polynomials in t = a - mid: Chebyshev interpolants of mpmath values, the
+coefficients rounded to float32. Relative accuracy needs two special cases:
+  - S(0) = 0: on [0, 1/8) mid = 0 and the constant term is exactly 0.
+  - D has a root a0 = 0.7518 (gelu' = 0 at x = -a0): the two intervals around
+    it are centred on float32(a0) and fitted as (t - delta) Q(t), so that the
+    polynomial keeps its relative accuracy up to the root.
+The table position of interval i is (i + 24) mod 32: the lookup reads the low
+five bits of (bits(a + 1) >> 20), whose offset for a + 1 in [1, 2) is 1016.
+Also writes the polynomial for e^(-s/2) - 1 = s E(s) on |s| <= ln 2 (the
+reduced argument of e^(-a^2/2)). Prints the worst relative errors of the
+float32 coefficients in exact arithmetic. Needs mpmath and numpy
+(python3-mpmath, python3-numpy).
 """
 import os
-import mpmath as mp, numpy as np
-mp.mp.dps = 50
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 40
+DEG = 5          # S and D
+PER_OCTAVE = 8   # intervals per octave of a + 1: 4 octaves, 32 intervals
+EXP_DEG = 5      # E
+C = 1 / mp.sqrt(2 * mp.pi)
+
+
 def R(a):
-    a = mp.mpf(a); return 0.5*mp.erfc(a/mp.sqrt(2))*mp.exp(a*a/2)
-DEG = 7
-ivs=[]
-for e in range(4):
-    for m in range(4):
-        ivs.append((2**e*(1+m/4)-1, 2**e*(1+(m+1)/4)-1))
-mids=[]; coefs=[]
-worst=0
-for lo,hi in ivs:
-    mid=(lo+hi)/2; h=(hi-lo)/2
-    # Chebyshev interpolation at DEG+1 nodes, in mp precision
-    n=DEG+1
-    nodes=[mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
-    vals=[R(mid+h*t) for t in nodes]
-    # solve Vandermonde in mp for power basis in u=t (normalized), then scale to s = a - mid = h*u
-    M=mp.matrix([[t**j for j in range(n)] for t in nodes])
-    c=mp.lu_solve(M, mp.matrix(vals))
-    cs=[float(c[j]/mp.mpf(h)**j) for j in range(n)]
-    mids.append(mid); coefs.append(cs)
-    # check with double Horner
-    for a in np.linspace(lo,hi,400):
-        s=a-mid; p=cs[-1]
-        for j in range(n-2,-1,-1): p=p*s+cs[j]
-        ex=R(a); worst=max(worst, abs(float((mp.mpf(p)-ex)/ex)))
-print("worst relative error (double Horner, 400 points per interval): %.2e" % worst)
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core", "src", "kernels")
-with open(os.path.join(out, "gelu_mid.inc"), "w") as f:
-    f.write(", ".join(float(m).hex() for m in mids) + "\n")
-with open(os.path.join(out, "gelu_r.inc"), "w") as f:
-    for j in range(DEG+1):
-        f.write("{" + ", ".join(coefs[i][j].hex() for i in range(16)) + "},\n")
+    a = mp.mpf(a)
+    return 0.5 * mp.erfc(a / mp.sqrt(2)) * mp.exp(a * a / 2)
+
+
+def S(a):
+    return mp.mpf(a) * R(a)
+
+
+def D(a):
+    return R(a) - mp.mpf(a) * C
+
+
+def f32(x):
+    return float(np.float32(float(x)))
+
+
+A0 = mp.findroot(D, 0.75)
+INTERVALS = [(2**e * (1 + m / PER_OCTAVE) - 1, 2**e * (1 + (m + 1) / PER_OCTAVE) - 1)
+             for e in range(4) for m in range(PER_OCTAVE)]
+
+
+def chebyshev(fun, lo, hi, mid, n):
+    """Coefficients in powers of (a - mid) of the interpolant of fun at n Chebyshev nodes of [lo, hi]."""
+    nodes = [(lo + hi) / 2 + (hi - lo) / 2 * mp.cos(mp.pi * (k + mp.mpf(0.5)) / n) for k in range(n)]
+    m = mp.matrix([[(t - mid) ** j for j in range(n)] for t in nodes])
+    return list(mp.lu_solve(m, mp.matrix([fun(t) for t in nodes])))
+
+
+def table(fun):
+    mids, coefs, worst = [], [], 0.0
+    for lo, hi in INTERVALS:
+        if fun is D and lo - 0.05 <= A0 < hi + 0.05:
+            mid = mp.mpf(f32(A0))
+            delta = A0 - mid
+            q = chebyshev(lambda a: D(a) / (a - A0), lo, hi, mid, DEG)
+            cs = [-delta * q[0]] + [q[j - 1] - delta * (q[j] if j < DEG else 0) for j in range(1, DEG + 1)]
+        elif lo == 0:
+            mid = mp.mpf(0)
+            cs = ([mp.mpf(0)] + chebyshev(R, lo, hi, mid, DEG)) if fun is S else chebyshev(fun, lo, hi, mid, DEG + 1)
+        else:
+            mid = mp.mpf(f32((lo + hi) / 2))
+            cs = chebyshev(fun, lo, hi, mid, DEG + 1)
+        c32 = [f32(c) for c in cs]
+        for a in np.linspace(lo, hi, 200)[1:]:
+            t = mp.mpf(a) - mid
+            p = mp.mpf(0)
+            for c in reversed(c32):
+                p = p * t + c
+            exact = fun(a)
+            worst = max(worst, abs(float((p - exact) / exact)))
+        mids.append(f32(mid))
+        coefs.append(c32)
+    return mids, coefs, worst
+
+
+def emit(name, mids, coefs):
+    n = len(INTERVALS)
+    order = [0] * n
+    for i in range(n):
+        order[(i + 24) % n] = i
+    out = "constexpr float %sMid[%d] = {%s};\n" % (name, n, ", ".join(float(mids[i]).hex() + "f" for i in order))
+    out += "constexpr float %s[%d][%d] = {\n" % (name, DEG + 1, n)
+    for j in range(DEG + 1):
+        out += "    {" + ", ".join(float(coefs[i][j]).hex() + "f" for i in order) + "},\n"
+    return out + "};\n"
+
+
+def exp_poly():
+    h = mp.log(2) + mp.mpf(1e-4)
+    e = lambda s: mp.mpf(-0.5) + s / 8 if abs(s) < 1e-20 else (mp.exp(-s / 2) - 1) / s
+    cs = [f32(c) for c in chebyshev(e, -h, h, mp.mpf(0), EXP_DEG + 1)]
+    worst = 0.0
+    for s in np.linspace(-float(h), float(h), 2001):
+        p = mp.mpf(0)
+        for c in reversed(cs):
+            p = p * s + c
+        exact = mp.exp(-mp.mpf(s) / 2)
+        worst = max(worst, abs(float((1 + p * s - exact) / exact)))
+    return cs, worst
+
+
+s_mids, s_coefs, s_worst = table(S)
+d_mids, d_coefs, d_worst = table(D)
+e_coefs, e_worst = exp_poly()
+print("worst relative error with float32 coefficients: S %.2e, D %.2e, e^(-s/2) %.2e" % (s_worst, d_worst, e_worst))
+text = "// Generated by tools/gelu_table.py; do not edit.\n"
+text += emit("kGeluS", s_mids, s_coefs) + emit("kGeluD", d_mids, d_coefs)
+text += "constexpr float kGeluExp[%d] = {%s};\n" % (EXP_DEG + 1, ", ".join(c.hex() + "f" for c in e_coefs))
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core", "src", "kernels", "gelu_tables.inc")
+with open(path, "w") as f:
+    f.write(text)
