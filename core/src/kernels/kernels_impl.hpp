@@ -4,23 +4,24 @@
 // kernels_avx512.cpp, kernels_avx2.cpp and kernels_baseline.cpp only.
 //
 // The exactness contract is xgrad::math's (docs/exactness.md): 4 ulp. Here
-// every float32 result but gelu's is a float64 evaluation rounded once, with
-// short polynomials instead of libm; each is accurate to better than 3e-10
-// relative (most to ~1e-11), so the rounded result is within 0.5 ulp + 5e-3
-// ulp of the exact value (float32's ulp is at least 6e-8 relative). gelu
-// computes in float32 on full-width vectors (gelu.inc): within 2 ulp of
-// xgrad::math on every float32 input. Where gelu_tanh' has a root the vector
+// every float32 result but sigmoid's and gelu's is a float64 evaluation
+// rounded once, with short polynomials instead of libm; each is accurate to
+// better than 3e-10 relative (most to ~1e-11), so the rounded result is
+// within 0.5 ulp + 5e-3 ulp of the exact value (float32's ulp is at least
+// 6e-8 relative). sigmoid and gelu compute in float32 on full-width vectors
+// (float32_kernels.inc): sigmoid within 1 ulp of xgrad::math, gelu within 2
+// (gelu' 3), on every float32 input. Where gelu_tanh' has a root the vector
 // code would lose its relative accuracy to cancellation: f' = 0.43 (x - x0)
 // there, and an error of 1e-11 in the terms near 0.2 leaves 0.7e-11 / |x - x0|
 // relative, so lanes within 1e-3 of the root (below 0.12 ulp outside) go to
 // the scalar kernel, as do NaN, infinities and huge magnitudes (gelu_tanh),
-// and x <= -13, NaN and +inf (gelu); sigmoid, tanh, elu and softplus need no
+// and x <= -13, NaN and the infinities (gelu); tanh, elu and softplus need no
 // scalar lanes (see has_scalar_lanes). tests/test_kernels.cpp checks every
 // build against the mpmath references and against the scalar kernels on a
 // dense sweep of float32 inputs.
 //
 // The sections live in the .inc files included below, in order: vector_math,
-// activation_kernels (with gelu), softmax_rows, matmul, adam.
+// activation_kernels (with float32_kernels), softmax_rows, matmul, adam.
 //
 // Nothing here has external linkage but the table function: inline helpers
 // compiled for AVX-512 must not be merged with anyone else's.
@@ -50,7 +51,7 @@ typedef double vd __attribute__((vector_size(kLanes * 8)));
 typedef long long vl __attribute__((vector_size(kLanes * 8)));
 typedef float vf __attribute__((vector_size(kLanes * 4)));
 typedef int vi __attribute__((vector_size(kLanes * 4)));
-// Full-width float32 vectors (16 lanes on AVX-512), for the kernels that compute in float32 (gelu).
+// Full-width float32 vectors (16 lanes on AVX-512), for the kernels that compute in float32 (sigmoid, gelu).
 constexpr int kWideLanes = 2 * kLanes;
 typedef float vw __attribute__((vector_size(kLanes * 8)));
 typedef int vwi __attribute__((vector_size(kLanes * 8)));

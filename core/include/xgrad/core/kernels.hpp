@@ -3,10 +3,11 @@
 /// backward passes, as the autograd ops use them.
 ///
 /// Every result obeys xgrad::math's exactness contract of 4 ulp
-/// (docs/exactness.md). All but gelu are float64 evaluations rounded once,
-/// with short polynomials instead of libm so that the compiler can keep eight
-/// lanes busy; gelu computes in float32 on sixteen lanes and lands within
-/// 2 ulp of xgrad::math (3 on the baseline build). The instruction set
+/// (docs/exactness.md). All but sigmoid and gelu are float64 evaluations
+/// rounded once, with short polynomials instead of libm so that the compiler
+/// can keep eight lanes busy; sigmoid and gelu compute in float32 on sixteen
+/// lanes and land within 1 ulp (sigmoid; sigmoid' 2 on the baseline build)
+/// and 2 ulp (gelu; gelu' 3) of xgrad::math. The instruction set
 /// (AVX-512, AVX2 + FMA, or the x86-64 baseline) is chosen once at run time;
 /// tests/test_kernels.cpp checks each against the mpmath references and
 /// against xgrad::math. For gelu and gelu_tanh, NaN, infinities, large

@@ -1,9 +1,10 @@
-// gelu_sweep: every float32 in (-13, 13) (and a stride over the rest of the
-// range) through the float32 gelu kernel of each instruction-set build this
-// CPU runs, against xgrad::math (the float64 evaluation, within 0.58 ulp of
-// the exact value): the worst distance in ulps for gelu and gelu', where it
-// occurs, and how many inputs are more than 1 and 2 ulp away. About four
-// minutes. Usage: gelu_sweep [stride]  (stride 1: every float; default 1).
+// kernel_sweep: every float32 of magnitude below a bound (13 for gelu, 128
+// for sigmoid; a sparse stride beyond) through the float32 kernel of each
+// instruction-set build this CPU runs, against xgrad::math (a float64
+// evaluation, within 0.58 ulp of the exact value): the worst distance in
+// ulps for f and f', where it occurs, and how many inputs are more than 1 and
+// 2 ulp away (a sign that differs counts as 1e9). gelu takes about four
+// minutes. Usage: kernel_sweep gelu|sigmoid [stride]  (default stride 1: every float).
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -39,9 +40,16 @@ struct Worst {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::uint32_t stride = argc > 1 ? static_cast<std::uint32_t>(std::atoi(argv[1])) : 1;
-  if (stride == 0) return std::fprintf(stderr, "gelu_sweep: the stride must be positive\n"), 2;
   namespace k = xgrad::kernels;
+  const std::string name = argc > 1 ? argv[1] : "";
+  if (name != "gelu" && name != "sigmoid")
+    return std::fprintf(stderr, "usage: kernel_sweep gelu|sigmoid [stride]\n"), 2;
+  const std::uint32_t stride = argc > 2 ? static_cast<std::uint32_t>(std::atoi(argv[2])) : 1;
+  if (stride == 0) return std::fprintf(stderr, "kernel_sweep: the stride must be positive\n"), 2;
+  const k::Unary fn = name == "gelu" ? k::Unary::gelu : k::Unary::sigmoid;
+  const float bound = name == "gelu" ? 13.f : 128.f;
+  auto f_ref = [&](float x) { return name == "gelu" ? xgrad::math::gelu(x) : xgrad::math::sigmoid(x); };
+  auto d_ref = [&](float x) { return name == "gelu" ? xgrad::math::gelu_derivative(x) : xgrad::math::sigmoid_derivative(x); };
   const std::vector<std::string> isas = k::available_isas();
   std::vector<Worst> wf(isas.size()), wd(isas.size());
   std::vector<float> xs, ref_f, ref_d, f, d, ones;
@@ -49,14 +57,14 @@ int main(int argc, char** argv) {
   auto flush = [&] {
     const std::size_t n = xs.size();
     ref_f.resize(n), ref_d.resize(n), f.resize(n), d.resize(n), ones.assign(n, 1.f);
-    for (std::size_t i = 0; i < n; ++i) ref_f[i] = xgrad::math::gelu(xs[i]), ref_d[i] = xgrad::math::gelu_derivative(xs[i]);
+    for (std::size_t i = 0; i < n; ++i) ref_f[i] = f_ref(xs[i]), ref_d[i] = d_ref(xs[i]);
     for (std::size_t s = 0; s < isas.size(); ++s) {
       k::use_isa(isas[s]);
-      k::unary_forward(k::Unary::gelu, xs.data(), f.data(), n);
-      k::unary_backward(k::Unary::gelu, xs.data(), ones.data(), d.data(), n, false);
+      k::unary_forward(fn, xs.data(), f.data(), n);
+      k::unary_backward(fn, xs.data(), ones.data(), d.data(), n, false);
       for (std::size_t i = 0; i < n; ++i) {
         wf[s].add(ulp_distance(f[i], ref_f[i]) + (std::signbit(f[i]) != std::signbit(ref_f[i]) ? 1e9 : 0), xs[i]);
-        wd[s].add(ulp_distance(d[i], ref_d[i]), xs[i]);
+        wd[s].add(ulp_distance(d[i], ref_d[i]) + (std::signbit(d[i]) != std::signbit(ref_d[i]) ? 1e9 : 0), xs[i]);
       }
     }
     count += n;
@@ -67,15 +75,15 @@ int main(int argc, char** argv) {
       const std::uint32_t bits = static_cast<std::uint32_t>(b) | sign;
       float x;
       std::memcpy(&x, &bits, 4);
-      if (std::fabs(x) >= 13.f) b += 4093ull * stride;  // outside (-13, 13): a sparse stride
+      if (!(std::fabs(x) < bound)) b += 4093ull * stride;  // beyond the bound: a sparse stride
       xs.push_back(x);
       if (xs.size() == (1u << 20)) flush();
     }
   }
   flush();
-  std::printf("%llu inputs (stride %u inside (-13, 13))\n", static_cast<unsigned long long>(count), stride);
+  std::printf("%s: %llu inputs (stride %u below %g in magnitude)\n", name.c_str(), static_cast<unsigned long long>(count), stride, bound);
   for (std::size_t s = 0; s < isas.size(); ++s)
-    std::printf("%-8s gelu  worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n%-8s gelu' worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n",
+    std::printf("%-8s f  worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n%-8s f' worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n",
                 isas[s].c_str(), wf[s].ulps, wf[s].at, (unsigned long long)wf[s].over1, (unsigned long long)wf[s].over2,
                 isas[s].c_str(), wd[s].ulps, wd[s].at, (unsigned long long)wd[s].over1, (unsigned long long)wd[s].over2);
   return 0;
