@@ -192,6 +192,43 @@ TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp (sigmoid', ge
   }
 }
 
+TEST_CASE("every elementwise kernel may write over its input: y = f(y), g = g * f'(x)") {
+  Restore restore;
+  // 37 values: not a multiple of any lane count; lanes for the scalar kernel (gelu: x <= -13, NaN, +-inf) in
+  // the middle of a vector block and in the tail
+  std::vector<float> x;
+  for (int i = 0; i < 37; ++i) x.push_back(static_cast<float>(std::sin(i * 1.7) * 8));
+  x[5] = -20.f;
+  x[20] = std::numeric_limits<float>::quiet_NaN();
+  x[33] = -std::numeric_limits<float>::infinity();
+  x[35] = std::numeric_limits<float>::infinity();
+  std::vector<float> g(x.size());
+  for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(std::cos(i * 0.9));
+  auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0 && !(std::isnan(a[i]) && std::isnan(b[i]))) return false;
+    return true;
+  };
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    for (const k::Unary u : {k::Unary::sigmoid, k::Unary::tanh, k::Unary::elu, k::Unary::softplus, k::Unary::gelu,
+                             k::Unary::gelu_tanh}) {
+      CAPTURE(isa);
+      CAPTURE(static_cast<int>(u));
+      std::vector<float> y(x.size()), y_in_place = x;
+      k::unary_forward(u, x.data(), y.data(), x.size());
+      k::unary_forward(u, y_in_place.data(), y_in_place.data(), x.size());
+      CHECK(same(y, y_in_place));
+      for (bool accumulate : {false, true}) {
+        std::vector<float> dx = g, dx_in_place = g;
+        k::unary_backward(u, x.data(), g.data(), dx.data(), x.size(), accumulate);
+        k::unary_backward(u, x.data(), dx_in_place.data(), dx_in_place.data(), x.size(), accumulate);
+        CHECK(same(dx, dx_in_place));
+      }
+    }
+  }
+}
+
 TEST_CASE("softmax and log_softmax rows agree with xgrad::math within 1 ulp, NaN and infinite rows included") {
   Restore restore;
   // 37: not a multiple of the lane count (tails); 10 and 2: the narrow-row path (lanes across rows)
