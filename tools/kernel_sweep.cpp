@@ -46,10 +46,13 @@ int main(int argc, char** argv) {
     return std::fprintf(stderr, "usage: kernel_sweep gelu|sigmoid [stride]\n"), 2;
   const std::uint32_t stride = argc > 2 ? static_cast<std::uint32_t>(std::atoi(argv[2])) : 1;
   if (stride == 0) return std::fprintf(stderr, "kernel_sweep: the stride must be positive\n"), 2;
-  const k::Unary fn = name == "gelu" ? k::Unary::gelu : k::Unary::sigmoid;
-  const float bound = name == "gelu" ? 13.f : 128.f;
-  auto f_ref = [&](float x) { return name == "gelu" ? xgrad::math::gelu(x) : xgrad::math::sigmoid(x); };
-  auto d_ref = [&](float x) { return name == "gelu" ? xgrad::math::gelu_derivative(x) : xgrad::math::sigmoid_derivative(x); };
+  const bool gelu = name == "gelu";
+  const k::Unary fn = gelu ? k::Unary::gelu : k::Unary::sigmoid;
+  const float bound = gelu ? 13.f : 128.f;
+  using Scalar = float (*)(float);
+  const Scalar f_ref = gelu ? static_cast<Scalar>(xgrad::math::gelu) : static_cast<Scalar>(xgrad::math::sigmoid);
+  const Scalar d_ref = gelu ? static_cast<Scalar>(xgrad::math::gelu_derivative)
+                            : static_cast<Scalar>(xgrad::math::sigmoid_derivative);
   const std::vector<std::string> isas = k::available_isas();
   std::vector<Worst> wf(isas.size()), wd(isas.size());
   std::vector<float> xs, ref_f, ref_d, f, d, ones;
