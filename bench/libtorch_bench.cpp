@@ -46,49 +46,13 @@ double seconds_per_iteration(const std::function<void()>& f, int repetitions, do
   return n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
 }
 
-struct Activation {
-  std::string name;
-  std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> f;
-};
-
 int micro(int repetitions, double min_time) {
-  namespace F = torch::nn::functional;
-  const std::vector<Activation> activations = {
-      {"sigmoid", [](const torch::Tensor& x, const torch::Tensor&) { return torch::sigmoid(x); }},
-      {"tanh", [](const torch::Tensor& x, const torch::Tensor&) { return torch::tanh(x); }},
-      {"relu", [](const torch::Tensor& x, const torch::Tensor&) { return torch::relu(x); }},
-      {"leaky_relu", [](const torch::Tensor& x, const torch::Tensor&) { return torch::leaky_relu(x, 0.01); }},
-      {"prelu", [](const torch::Tensor& x, const torch::Tensor& a) { return torch::prelu(x, a); }},
-      {"elu", [](const torch::Tensor& x, const torch::Tensor&) { return torch::elu(x); }},
-      {"softplus", [](const torch::Tensor& x, const torch::Tensor&) { return torch::softplus(x); }},
-      {"gelu", [](const torch::Tensor& x, const torch::Tensor&) { return torch::gelu(x); }},
-      {"gelu_tanh", [](const torch::Tensor& x, const torch::Tensor&) { return torch::gelu(x, "tanh"); }},
-      {"softmax", [](const torch::Tensor& x, const torch::Tensor&) { return torch::softmax(x, 1); }},
-      {"log_softmax", [](const torch::Tensor& x, const torch::Tensor&) { return torch::log_softmax(x, 1); }},
-  };
+  // W1's activations are measured on PyTorch's side (bench/torch_bench.py
+  // evaluates the catalogue's PyTorch expressions; LibTorch runs the same ATen
+  // kernels). The copy floor is here for reference.
   const std::vector<std::int64_t> w1_shape{bench::kW1Rows, bench::kW1Cols};
   const torch::Tensor x = tensor(bench::w1_input(), w1_shape);
-  const torch::Tensor g = tensor(bench::w1_upstream(), w1_shape);
   std::vector<std::pair<std::string, double>> results;
-
-  for (const Activation& act : activations) {
-    {
-      torch::NoGradGuard no_grad;
-      const torch::Tensor alpha = torch::full({1}, 0.25f);
-      torch::Tensor y;
-      results.emplace_back("W1/" + act.name + "/forward",
-                           seconds_per_iteration([&] { y = act.f(x, alpha); }, repetitions, min_time));
-    }
-    torch::Tensor xg = x.clone().requires_grad_(true);
-    torch::Tensor alpha = torch::full({1}, 0.25f).requires_grad_(true);
-    torch::Tensor y;
-    results.emplace_back("W1/" + act.name + "/forward_backward", seconds_per_iteration([&] {
-      xg.mutable_grad() = torch::Tensor();
-      alpha.mutable_grad() = torch::Tensor();
-      y = act.f(xg, alpha);
-      y.backward(g);
-    }, repetitions, min_time));
-  }
   {
     torch::Tensor y = torch::zeros_like(x);
     results.emplace_back("W1/copy", seconds_per_iteration([&] { y.copy_(x); }, repetitions, min_time));

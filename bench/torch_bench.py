@@ -71,35 +71,37 @@ def seconds_per_iteration(f, repetitions, min_time):
     return statistics.median(samples)
 
 
-ACTIVATIONS = [
-    ("sigmoid", lambda x, a: torch.sigmoid(x)),
-    ("tanh", lambda x, a: torch.tanh(x)),
-    ("relu", lambda x, a: torch.relu(x)),
-    ("leaky_relu", lambda x, a: F.leaky_relu(x, 0.01)),
-    ("prelu", lambda x, a: F.prelu(x, a)),
-    ("elu", lambda x, a: F.elu(x)),
-    ("softplus", lambda x, a: F.softplus(x)),
-    ("gelu", lambda x, a: F.gelu(x)),
-    ("gelu_tanh", lambda x, a: F.gelu(x, approximate="tanh")),
-    ("softmax", lambda x, a: torch.softmax(x, 1)),
-    ("log_softmax", lambda x, a: torch.log_softmax(x, 1)),
-]
+def load_activations(path):
+    """The W1 rows from `xgrad_bench --list-activations`: name, the catalogue's
+    PyTorch expression and its parameters (evaluated with x, the parameters by
+    name, and alpha as a tensor for prelu)."""
+    with open(path) as f:
+        rows = json.load(f)
+    out = []
+    for row in rows:
+        code = compile(row["torch"], row["name"], "eval")
+        params = dict(row["params"])
+
+        def f(x, a, code=code, params=params):
+            return eval(code, {"torch": torch}, dict(params, x=x, alpha=a))
+        out.append((row["name"], f, W1_COLS if row.get("per_feature_alpha") else 1))
+    return out
 
 
-def micro(repetitions, min_time):
+def micro(repetitions, min_time, activations_path):
     x = uniform_vector(1, W1_ROWS * W1_COLS, -5, 5).reshape(W1_ROWS, W1_COLS)
     g = uniform_vector(2, W1_ROWS * W1_COLS, -1, 1).reshape(W1_ROWS, W1_COLS)
     results = {}
     state = {}
-    for name, f in ACTIVATIONS:
+    for name, f, alphas in load_activations(activations_path):
         with torch.no_grad():
-            alpha = torch.full((1,), 0.25)
+            alpha = torch.full((alphas,), 0.25)
 
             def forward():
                 state["y"] = f(x, alpha)
             results[f"W1/{name}/forward"] = seconds_per_iteration(forward, repetitions, min_time)
         xg = x.clone().requires_grad_(True)
-        alpha = torch.full((1,), 0.25).requires_grad_(True)
+        alpha = torch.full((alphas,), 0.25).requires_grad_(True)
 
         def forward_backward():
             xg.grad = None
@@ -194,11 +196,13 @@ def main(argv):
     torch.set_num_threads(1)
     mode = argv[1] if len(argv) > 1 else "micro"
     if mode == "micro":
-        micro(int(argv[2]) if len(argv) > 2 else 5, float(argv[3]) if len(argv) > 3 else 0.2)
+        if len(argv) < 5:
+            sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json (from xgrad_bench --list-activations)")
+        micro(int(argv[2]), float(argv[3]), argv[4])
     elif mode == "digits":
         digits(int(argv[2]) if len(argv) > 2 else 5, argv[3] if len(argv) > 3 else os.path.join(DATA_DIR, "digits.csv"))
     else:
-        sys.exit("usage: torch_bench.py micro [repetitions] [min_time] | digits [runs] [digits.csv]")
+        sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json | digits [runs] [digits.csv]")
 
 
 if __name__ == "__main__":

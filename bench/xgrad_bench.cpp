@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,36 +36,71 @@ const Tensor<float>& w1_g() {
   return t;
 }
 
+/// The parameters of a W1 row: the defaults; a required one (threshold's) 0.
+xgrad::ActivationParams w1_params(const xgrad::ActivationInfo& a) {
+  xgrad::ActivationParams p = xgrad::default_params(a.id);
+  for (std::size_t i = 0; i < a.param_count; ++i)
+    if (a.params[i].required()) p.v[i] = 0.0;
+  return p;
+}
+
+/// A W1 row: every activation of the catalogue with its benchmark parameters
+/// (w1_params), plus prelu with one alpha per feature.
 struct Activation {
   std::string name;
   std::function<V(const V& x, const V& alpha)> f;
+  bool per_feature_alpha = false;
 };
 
 const std::vector<Activation>& activations() {
-  static const std::vector<Activation> list = {
-      {"sigmoid", [](const V& x, const V&) { return xgrad::sigmoid(x); }},
-      {"tanh", [](const V& x, const V&) { return xgrad::tanh(x); }},
-      {"relu", [](const V& x, const V&) { return xgrad::relu(x); }},
-      {"leaky_relu", [](const V& x, const V&) { return xgrad::leaky_relu(x, 0.01); }},
-      {"prelu", [](const V& x, const V& a) { return xgrad::prelu(x, a); }},
-      {"elu", [](const V& x, const V&) { return xgrad::elu(x); }},
-      {"softplus", [](const V& x, const V&) { return xgrad::softplus(x); }},
-      {"gelu", [](const V& x, const V&) { return xgrad::gelu(x); }},
-      {"gelu_tanh", [](const V& x, const V&) { return xgrad::gelu(x, xgrad::GeluApproximate::tanh); }},
-      {"softmax", [](const V& x, const V&) { return xgrad::softmax(x, 1); }},
-      {"log_softmax", [](const V& x, const V&) { return xgrad::log_softmax(x, 1); }},
-  };
+  static const std::vector<Activation> list = [] {
+    std::vector<Activation> out;
+    for (const xgrad::ActivationInfo& a : xgrad::activation_catalogue()) {
+      if (a.id == xgrad::Act::linear) continue;  // the identity: no work
+      const xgrad::Act id = a.id;
+      const xgrad::ActivationParams p = w1_params(a);
+      if (a.learnable)
+        out.push_back({a.name, [](const V& x, const V& alpha) { return xgrad::prelu(x, alpha); }});
+      else if (a.shape == xgrad::ActivationShape::elementwise)
+        out.push_back({a.name, [id, p](const V& x, const V&) { return xgrad::activation(x, id, p); }});
+      else
+        out.push_back({a.name, [id](const V& x, const V&) { return xgrad::axis_activation(x, id, 1); }});
+    }
+    out.push_back({"prelu_features", [](const V& x, const V& alpha) { return xgrad::prelu(x, alpha); }, true});
+    return out;
+  }();
   return list;
 }
 
-V prelu_alpha(bool requires_grad) { return V(Tensor<float>({0.25f}), requires_grad); }
+V prelu_alpha(const Activation& act, bool requires_grad) {
+  const std::size_t n = act.per_feature_alpha ? bench::kW1Cols : 1;
+  return V(Tensor<float>(xt::full_like(Tensor<float>::from_shape({n}), 0.25f)), requires_grad);
+}
+
+/// --list-activations: the W1 rows as JSON (name, the PyTorch expression and its
+/// parameters), which bench/torch_bench.py evaluates for PyTorch's side.
+void list_activations() {
+  std::printf("[");
+  bool first = true;
+  for (const xgrad::ActivationInfo& a : xgrad::activation_catalogue()) {
+    if (a.id == xgrad::Act::linear) continue;
+    const xgrad::ActivationParams p = w1_params(a);
+    std::printf("%s\n {\"name\": \"%s\", \"torch\": \"%s\", \"params\": {", first ? "" : ",", a.name, a.torch);
+    for (std::size_t i = 0; i < a.param_count; ++i)
+      std::printf("%s\"%s\": %.17g", i ? ", " : "", a.params[i].name, p[i]);
+    std::printf("}}");
+    first = false;
+  }
+  std::printf(",\n {\"name\": \"prelu_features\", \"torch\": \"torch.nn.functional.prelu(x, alpha)\", \"params\": {}, "
+              "\"per_feature_alpha\": true}\n]\n");
+}
 
 // y = f(x) without a graph (inference), x requires no grad. y lives across
 // iterations, as `y = f(x)` in a Python loop: the old output dies after the new one is made.
 void w1_forward(benchmark::State& state, const Activation& act) {
   xgrad::NoGradGuard no_grad;
   const V x(w1_x());
-  const V alpha = prelu_alpha(false);
+  const V alpha = prelu_alpha(act, false);
   V y;
   for (auto _ : state) {
     y = act.f(x, alpha);
@@ -77,7 +113,7 @@ void w1_forward(benchmark::State& state, const Activation& act) {
 // cleared before each iteration (xgrad keeps their buffers).
 void w1_forward_backward(benchmark::State& state, const Activation& act) {
   V x(w1_x(), true);
-  V alpha = prelu_alpha(true);
+  V alpha = prelu_alpha(act, true);
   const Tensor<float>& g = w1_g();
   V y;
   for (auto _ : state) {
@@ -145,6 +181,7 @@ void w5_step(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--list-activations") return list_activations(), 0;
   for (const Activation& act : activations()) {
     benchmark::RegisterBenchmark(("W1/" + act.name + "/forward").c_str(), w1_forward, act)
         ->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -33,12 +33,14 @@ void run_eval(const EvalOptions& o) {
   }
   if (inputs.empty()) throw UsageError("no input: give X values as arguments or on standard input");
   const std::size_t n = inputs.size();
-  Tensor<T> upstream = xt::ones<T>({n});
+  const bool halves = activation_by_name(o.function).shape == ActivationShape::halves;
+  const std::size_t outputs = halves ? n / 2 : n;  // glu: one output per pair (a_i, b_i); an odd n is refused below
+  Tensor<T> upstream = xt::ones<T>({outputs});
   if (!o.upstream.empty()) {
     const std::vector<T> values = parse_number_arguments<T>(o.upstream, "--upstream");
-    if (values.size() != n)
+    if (values.size() != outputs)
       throw UsageError("--upstream has " + std::to_string(values.size()) + " value" + (values.size() == 1 ? "" : "s") +
-                       " but there " + (n == 1 ? "is 1 input" : "are " + std::to_string(n) + " inputs"));
+                       " but there " + (outputs == 1 ? "is 1 output" : "are " + std::to_string(outputs) + " outputs"));
     std::copy(values.begin(), values.end(), upstream.begin());
   }
   Tensor<T> x = Tensor<T>::from_shape({n});
@@ -46,7 +48,8 @@ void run_eval(const EvalOptions& o) {
   const FunctionValues<T> values = evaluate_function(o.function, o.parameters, x, upstream);
   std::string csv = "x,y,grad\n";
   for (std::size_t i = 0; i < n; ++i)
-    csv += format_number(x(i)) + "," + format_number(values.y(i)) + "," + format_number(values.grad(i)) + "\n";
+    csv += format_number(x(i)) + "," + (i < values.y.size() ? format_number(values.y(i)) : "") + "," +
+           format_number(values.grad(i)) + "\n";
   std::cout << csv;
 }
 
@@ -58,13 +61,12 @@ Command add_eval_command(CLI::App& parent) {
   app->footer(
       "Prints the CSV header x,y,grad and one row per input: y = f(x) and grad = the gradient reaching x when "
       "backward runs from y with the upstream gradient (f'(x) for an elementwise function and the default upstream of "
-      "ones). softmax and log_softmax take all the inputs as one vector. Numbers print with 9 significant digits for "
+      "ones). softmax, log_softmax, softmin and glu take all the inputs as one vector; glu's y has a value for each of "
+      "the first half of the rows (a_i sigmoid(b_i)), and --upstream one per output. Numbers print with 9 significant digits for "
       "float32 and 17 for float64, so they read back exactly.\n\nExamples:\n  xgrad eval sigmoid -2 0 2\n"
       "  echo '1, 2, 3' | xgrad eval softmax --upstream 1,0,0 --dtype float64");
   app->add_option("FUNCTION", o->function, "One of: " + [] {
-    std::string list;
-    for (const auto& name : function_names()) list += (list.empty() ? "" : ", ") + name;
-    return list;
+    return activation_name_list();
   }())->required();
   app->add_option("X", o->inputs,
                   "Input values (commas also separate; nan, inf and -inf accepted). None: read them from standard "

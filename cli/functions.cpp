@@ -1,5 +1,6 @@
 #include "functions.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "command.hpp"
@@ -9,13 +10,10 @@ namespace xgrad::cli {
 
 namespace {
 
-// Which functions use which option.
-const std::vector<std::string> uses_alpha{"leaky_relu", "prelu", "elu"};
-const std::vector<std::string> uses_beta_threshold{"softplus"};
-const std::vector<std::string> uses_approximate{"gelu"};
-
-bool contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+std::string option_name(const std::string& param) {
+  std::string o = "--" + param;
+  std::replace(o.begin(), o.end(), '_', '-');
+  return o;
 }
 
 std::string joined(const std::vector<std::string>& names, const std::string& last_separator) {
@@ -25,71 +23,108 @@ std::string joined(const std::vector<std::string>& names, const std::string& las
   return out;
 }
 
-double default_alpha(const std::string& name) { return name == "leaky_relu" ? 0.01 : name == "prelu" ? 0.25 : 1.0; }
+/// The functions that take a parameter of this name.
+std::vector<std::string> users_of(const std::string& param) {
+  std::vector<std::string> users;
+  for (const auto& a : activation_catalogue())
+    if (param_index(a.id, param) >= 0) users.emplace_back(a.name);
+  return users;
+}
+
+/// Every parameter name of the catalogue, in the order first met.
+std::vector<std::string> parameter_names() {
+  std::vector<std::string> names;
+  for (const auto& a : activation_catalogue())
+    for (std::size_t i = 0; i < a.param_count; ++i)
+      if (std::find(names.begin(), names.end(), a.params[i].name) == names.end()) names.emplace_back(a.params[i].name);
+  return names;
+}
+
+NumberCheck any_number() { return {"a number", [](double) { return true; }}; }
 
 }  // namespace
 
 void add_function_parameter_options(CLI::App& app, FunctionParameters& p) {
-  add_number_option(app, "--alpha", p.alpha, "leaky_relu's negative slope (default 0.01), prelu's alpha (0.25), elu's alpha (1)");
-  add_number_option(app, "--beta", p.beta, "softplus's beta, > 0 (default 1)");
-  add_number_option(app, "--threshold", p.threshold, "softplus's threshold, >= 0: linear where beta x > threshold (default 20)");
-  app.add_option("--approximate", p.approximate, "gelu: none (exact, the default) or tanh")
-      ->check(CLI::IsMember({"none", "tanh"}));
+  for (const auto& param : parameter_names()) {
+    std::string help;
+    for (const auto& a : activation_catalogue()) {
+      const int i = param_index(a.id, param);
+      if (i < 0) continue;
+      const math::ParamSpec& spec = a.params[i];
+      help += (help.empty() ? "" : "; ") + std::string(a.name) + ": " + spec.doc +
+              (spec.required() ? " (required)" : " (default " + format_number(spec.default_value) + ")");
+    }
+    add_number_option(app, option_name(param), p.given[param], help, any_number());
+  }
 }
 
 const std::vector<std::string>& function_names() {
-  static const std::vector<std::string> names{"sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus",
-                                              "gelu", "gelu_tanh", "softmax", "log_softmax", "linear"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& a : activation_catalogue()) out.emplace_back(a.name);
+    return out;
+  }();
   return names;
 }
 
 void check_functions(const std::vector<std::string>& names, const FunctionParameters& p) {
   for (const auto& name : names)
-    if (!contains(function_names(), name))
-      throw UsageError("unknown function '" + name + "' (known: " + joined(function_names(), ", ") + ")");
-  auto check = [&](bool given, const char* option, const std::vector<std::string>& users) {
-    if (!given) return;
-    for (const auto& name : names)
-      if (contains(users, name)) return;
-    throw UsageError(std::string(option) + " applies to " + joined(users, " and ") + " only, not to " +
-                     joined(names, " and "));
-  };
-  check(p.alpha.has_value(), "--alpha", uses_alpha);
-  check(p.beta.has_value(), "--beta", uses_beta_threshold);
-  check(p.threshold.has_value(), "--threshold", uses_beta_threshold);
-  check(p.approximate.has_value(), "--approximate", uses_approximate);
+    if (!find_activation(name))
+      throw UsageError("unknown function '" + name + "' (known: " + activation_name_list() + ")");
+  for (const auto& [param, value] : p.given) {
+    if (!value) continue;
+    bool used = false;
+    for (const auto& name : names) used = used || param_index(find_activation(name)->id, param) >= 0;
+    if (!used)
+      throw UsageError(option_name(param) + " applies to " + joined(users_of(param), " and ") + " only, not to " +
+                       joined(names, " and "));
+  }
 }
 
-bool is_vector_function(const std::string& name) { return name == "softmax" || name == "log_softmax"; }
+ActivationSpec function_spec(const std::string& name, const FunctionParameters& p) {
+  ActivationSpec spec = parse_activation(name);
+  const ActivationInfo& info = activation_info(spec.id);
+  for (std::size_t i = 0; i < info.param_count; ++i)
+    if (auto it = p.given.find(info.params[i].name); it != p.given.end() && it->second) spec.params.v[i] = *it->second;
+  for (std::size_t i = 0; i < info.param_count; ++i)
+    if (info.params[i].required() && std::isnan(spec.params[i]))
+      throw UsageError(name + " needs " + option_name(info.params[i].name) + " (" + info.params[i].doc +
+                       "; it has no default)");
+  try {
+    check_params(spec.id, spec.params);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());  // the library's words: "softplus: beta must be a finite number > 0, got 0"
+  }
+  return spec;
+}
+
+bool is_vector_function(const std::string& name) {
+  const ActivationInfo* a = find_activation(name);
+  return a && a->shape != ActivationShape::elementwise;
+}
 
 std::string describe_function(const std::string& name, const FunctionParameters& p) {
+  const ActivationSpec spec = function_spec(name, p);
+  const ActivationInfo& info = activation_info(spec.id);
   std::string parameters;
-  if (contains(uses_alpha, name)) parameters = "alpha = " + format_number(p.alpha.value_or(default_alpha(name)));
-  if (name == "softplus")
-    parameters = "beta = " + format_number(p.beta.value_or(1.0)) + ", threshold = " + format_number(p.threshold.value_or(20.0));
-  if (name == "gelu") parameters = "approximate = " + p.approximate.value_or("none");
+  for (std::size_t i = 0; i < info.param_count; ++i)
+    parameters += (i ? ", " : "") + std::string(info.params[i].name) + " = " + format_number(spec.params[i]);
   return parameters.empty() ? name : name + " (" + parameters + ")";
 }
 
 template <class T>
 FunctionValues<T> evaluate_function(const std::string& name, const FunctionParameters& p, const Tensor<T>& x_value,
                                     const Tensor<T>& upstream) {
+  const ActivationSpec spec = function_spec(name, p);
   const Variable<T> x(x_value, /*requires_grad=*/true);
-  const double alpha = p.alpha.value_or(default_alpha(name));
   Variable<T> y;
   try {
-    if (name == "prelu") {  // a layer in the library (learnable alpha); here one alpha for every input
-      y = prelu(x, Variable<T>(Tensor<T>({static_cast<T>(alpha)}), true));
-    } else {
-      ActivationSpec spec{parse_activation(name)};
-      if (name == "gelu" && p.approximate.value_or("none") == "tanh") spec.kind = ActivationKind::gelu_tanh;
-      spec.alpha = alpha;  // leaky_relu's slope or elu's alpha
-      spec.beta = p.beta.value_or(1.0);
-      spec.threshold = p.threshold.value_or(20.0);
+    if (activation_info(spec.id).learnable)  // prelu: a layer in the library; here one alpha for every input
+      y = prelu(x, Variable<T>(Tensor<T>({static_cast<T>(spec.params[0])}), true));
+    else
       y = apply_activation(spec, x);
-    }
   } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());  // the library's words: "softplus: beta must be a finite number > 0, got 0"
+    throw UsageError(e.what());  // "glu: the length along axis -1 of shape [3] must be even ..."
   }
   y.backward(upstream);
   return {y.value(), x.grad()};

@@ -78,8 +78,8 @@ class TemporaryDirectory {
   fs::path path_;
 };
 
-/// f and f' at evenly spaced points. softmax and log_softmax are not
-/// elementwise: they are drawn as the first component of f([x, 0]).
+/// f and f' at evenly spaced points. softmax, log_softmax, softmin and glu
+/// are not elementwise: they are drawn as the first component of f([x, 0]).
 void write_samples(const std::string& name, const FunctionParameters& parameters, const Range& range,
                    const fs::path& file) {
   const std::size_t points = 1001;
@@ -88,7 +88,8 @@ void write_samples(const std::string& name, const FunctionParameters& parameters
   Tensor<double> y = Tensor<double>::from_shape({points}), dy = Tensor<double>::from_shape({points});
   if (is_vector_function(name)) {
     for (std::size_t i = 0; i < points; ++i) {
-      const FunctionValues<double> v = evaluate_function<double>(name, parameters, Tensor<double>{x(i), 0.0}, Tensor<double>{1.0, 0.0});
+      const Tensor<double> upstream = name == "glu" ? Tensor<double>{1.0} : Tensor<double>{1.0, 0.0};  // y's shape
+      const FunctionValues<double> v = evaluate_function<double>(name, parameters, Tensor<double>{x(i), 0.0}, upstream);
       y(i) = v.y(0);
       dy(i) = v.grad(0);
     }

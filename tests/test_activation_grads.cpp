@@ -15,40 +15,147 @@ using V = Variable<double>;
 using Inputs = std::vector<V>;
 
 namespace {
-/// Uniform in [-3, 3] but at least 0.05 away from the kink at 0, where central
-/// differences straddle two branches.
-Tensor<double> away_from_kink(const Shape& shape, Generator& gen) {
+/// Uniform in [-3, 3] but at least 0.05 away from every kink of `info`, where
+/// central differences straddle two branches.
+Tensor<double> away_from_kinks(const Shape& shape, Generator& gen, const ActivationInfo* info = nullptr) {
   Tensor<double> t = gen.uniform_tensor<double>(shape, -3.0, 3.0);
+  std::vector<double> kinks{0.0};
+  if (info) kinks.assign(info->kinks, info->kinks + info->kink_count);
   for (auto& v : t)
-    if (std::fabs(v) < 0.05) v = v < 0 ? -0.05 - v : 0.05 + v;
+    for (int round = 0; round < 4; ++round)
+      for (double k : kinks)
+        if (std::fabs(v - k) < 0.05) v = v < k ? k - 0.05 - (k - v) : k + 0.05 + (v - k);
   return t;
 }
+Tensor<double> away_from_kink(const Shape& shape, Generator& gen) { return away_from_kinks(shape, gen); }
 }  // namespace
 
-TEST_CASE("gradcheck of every activation") {
-  const std::vector<std::pair<const char*, std::function<V(const Inputs&)>>> cases = {
-      {"sigmoid", [](const Inputs& v) { return sigmoid(v[0]); }},
-      {"tanh", [](const Inputs& v) { return tanh(v[0]); }},
-      {"relu", [](const Inputs& v) { return relu(v[0]); }},
-      {"leaky_relu 0.01", [](const Inputs& v) { return leaky_relu(v[0]); }},
-      {"leaky_relu 0.2", [](const Inputs& v) { return leaky_relu(v[0], 0.2); }},
-      {"elu", [](const Inputs& v) { return elu(v[0]); }},
-      {"elu 0.5", [](const Inputs& v) { return elu(v[0], 0.5); }},
-      {"softplus", [](const Inputs& v) { return softplus(v[0]); }},
-      {"softplus beta 2 threshold 1", [](const Inputs& v) { return softplus(v[0], 2.0, 1.0); }},
-      {"gelu", [](const Inputs& v) { return gelu(v[0]); }},
-      {"gelu tanh", [](const Inputs& v) { return gelu(v[0], GeluApproximate::tanh); }},
-      {"softmax last", [](const Inputs& v) { return softmax(v[0]); }},
-      {"softmax axis 0", [](const Inputs& v) { return softmax(v[0], 0); }},
-      {"log_softmax last", [](const Inputs& v) { return log_softmax(v[0]); }},
-      {"log_softmax axis 0", [](const Inputs& v) { return log_softmax(v[0], 0); }},
-  };
+TEST_CASE("gradcheck of every activation of the catalogue (float64, default parameters)") {
   Generator gen(3);
+  std::size_t checked = 0;
+  for (const ActivationInfo& a : activation_catalogue()) {
+    CAPTURE(a.name);
+    const Act id = a.id;
+    const ActivationParams p = default_params(id);
+    bool required = false;
+    for (std::size_t i = 0; i < a.param_count; ++i) required = required || a.params[i].required();
+    ActivationParams q = p;
+    if (required) q = ActivationParams{{0.5, -2.0}};  // threshold: threshold 0.5, value -2
+    std::vector<std::function<V(const Inputs&)>> fns;
+    if (a.shape == ActivationShape::elementwise) {
+      fns.push_back([id, q](const Inputs& v) { return activation(v[0], id, q); });
+    } else {
+      fns.push_back([id](const Inputs& v) { return axis_activation(v[0], id, -1); });
+      fns.push_back([id](const Inputs& v) { return axis_activation(v[0], id, 0); });
+    }
+    for (const auto& f : fns) {
+      const double shift = required ? 0.5 : 0.0;  // threshold's kink
+      Tensor<double> x = away_from_kinks({4, 4}, gen, &a);
+      if (required)
+        for (auto& v : x)
+          if (std::fabs(v - shift) < 0.05) v += 0.1;
+      GradcheckResult r = gradcheck(f, {V(x, true)});
+      CHECK_MESSAGE(r.passed, a.name << ": " << r.message);
+      ++checked;
+    }
+  }
+  CHECK(checked >= kActivations);
+}
+
+TEST_CASE("gradcheck with non-default parameters") {
+  const std::vector<std::pair<const char*, std::function<V(const Inputs&)>>> cases = {
+      {"leaky_relu 0.2", [](const Inputs& v) { return leaky_relu(v[0], 0.2); }},
+      {"elu 0.5", [](const Inputs& v) { return elu(v[0], 0.5); }},
+      {"softplus beta 2 threshold 1", [](const Inputs& v) { return softplus(v[0], 2.0, 1.0); }},
+  };
+  Generator gen(4);
   for (const auto& [name, f] : cases) {
     CAPTURE(name);
     GradcheckResult r = gradcheck(f, {V(away_from_kink({3, 4}, gen), true)});
     CHECK_MESSAGE(r.passed, name << ": " << r.message);
   }
+}
+
+TEST_CASE("NaN in gives NaN out, f and the gradient, for every elementwise activation") {
+  for (const ActivationInfo& a : activation_catalogue()) {
+    if (a.shape != ActivationShape::elementwise || a.id == Act::linear) continue;
+    CAPTURE(a.name);
+    ActivationParams p = default_params(a.id);
+    for (std::size_t j = 0; j < a.param_count; ++j)
+      if (std::isnan(p.v[j])) p.v[j] = j == 0 ? 0.5 : -2.0;  // required (threshold)
+    Variable<double> xd(Tensor<double>{NAN, 1.0}, true);
+    Variable<double> yd = activation(xd, a.id, p);
+    CHECK(std::isnan(yd.value()(0)));
+    yd.backward(Tensor<double>{1.0, 1.0});
+    CHECK(std::isnan(xd.grad()(0)));
+    Variable<float> xf(Tensor<float>{NAN, 1.0f, NAN, 2, 3, 4, 5, 6, 7, NAN}, true);
+    Variable<float> yf = activation(xf, a.id, p);
+    CHECK(std::isnan(yf.value()(0)));
+    CHECK(std::isnan(yf.value()(9)));
+    yf.backward(Tensor<float>(xt::ones<float>({10})));
+    CHECK(std::isnan(xf.grad()(0)));
+  }
+}
+
+TEST_CASE("every parameter's domain is checked, naming the activation, the parameter and the value") {
+  V x(Tensor<double>{{1.0, 2.0}, {3.0, 4.0}}, true);
+  std::size_t checked = 0;
+  for (const ActivationInfo& a : activation_catalogue()) {
+    for (std::size_t i = 0; i < a.param_count; ++i) {
+      const math::ParamSpec& spec = a.params[i];
+      const double bad = spec.domain == math::Domain::positive      ? 0.0
+                         : spec.domain == math::Domain::nonnegative ? -1.0
+                         : spec.domain == math::Domain::nonzero     ? 0.0
+                                                                    : NAN;
+      ActivationParams p = default_params(a.id);
+      for (std::size_t j = 0; j < a.param_count; ++j)
+        if (std::isnan(p.v[j])) p.v[j] = 0.5;
+      p.v[i] = bad;
+      CAPTURE(a.name);
+      CAPTURE(spec.name);
+      if (a.shape != ActivationShape::elementwise) continue;
+      const std::string expected = std::string(a.name) + ": " + spec.name;
+      CHECK_THROWS_WITH_AS(activation(x, a.id, p), doctest::Contains(expected.c_str()),
+                           std::invalid_argument);
+      ++checked;
+    }
+  }
+  CHECK(checked >= 5);
+}
+
+TEST_CASE("rrelu: random slopes in [lower, upper] while training, reproducible from a seed; the mean slope in eval") {
+  Tensor<double> xs = Tensor<double>::from_shape({1000});
+  for (std::size_t i = 0; i < 1000; ++i) xs(i) = -1.0 - double(i % 7);
+  Generator g1(42), g2(42);
+  V x(xs, true);
+  V y = rrelu(x, 0.1, 0.3, true, &g1);
+  V y2 = rrelu(V(xs), 0.1, 0.3, true, &g2);
+  double lo = 1, hi = 0;
+  for (std::size_t i = 0; i < 1000; ++i) {
+    const double slope = y.value()(i) / xs(i);
+    lo = std::min(lo, slope), hi = std::max(hi, slope);
+    CHECK(y.value()(i) == y2.value()(i));
+  }
+  CHECK(lo >= 0.1);
+  CHECK(hi <= 0.3);
+  CHECK(hi - lo > 0.15);  // really random
+  sum(y).backward();
+  for (std::size_t i = 0; i < 1000; ++i) CHECK(x.grad()(i) == doctest::Approx(y.value()(i) / xs(i)));
+  V e = rrelu(V(Tensor<double>{-2.0, 3.0}), 0.1, 0.3, false);
+  CHECK(e.value()(0) == doctest::Approx(-0.4));
+  CHECK(e.value()(1) == 3.0);
+  CHECK_THROWS_WITH_AS(rrelu(x, 0.5, 0.1), doctest::Contains("lower (0.5)"), std::invalid_argument);
+}
+
+TEST_CASE("glu and softmin: known values and shape errors") {
+  V x(Tensor<double>{{1.0, -2.0, 0.5, 3.0}}, true);
+  V y = glu(x);
+  REQUIRE(y.shape() == Shape{1, 2});
+  CHECK(y.value()(0, 0) == doctest::Approx(1.0 / (1 + std::exp(-0.5))));
+  CHECK(y.value()(0, 1) == doctest::Approx(-2.0 / (1 + std::exp(-3.0))));
+  CHECK_THROWS_WITH_AS(glu(V(Tensor<double>{{1.0, 2.0, 3.0}})), doctest::Contains("must be even"), std::invalid_argument);
+  V s = softmin(V(Tensor<double>{1.0, 2.0}));
+  CHECK(s.value()(0) == doctest::Approx(1.0 / (1 + std::exp(-1.0))));
 }
 
 TEST_CASE("prelu: alpha of shape [1] and [features] receives its gradient") {
@@ -88,18 +195,18 @@ TEST_CASE("graph gradients equal the kernels' derivatives, float32 and float64")
     for (std::size_t i = 0; i < 64; ++i) CHECK(x.grad()(i) == derivative(x.value()(i)));
   };
   // float32 sigmoid' and gelu' come from the float32 kernels (within 2 and 3 ulp of xgrad::math, test_kernels.cpp)
-  auto kernel_derivative = [](kernels::Unary f) {
+  auto kernel_derivative = [](Act f) {
     return [f](float v) {
       float d = 0;
       const float one = 1;
-      kernels::unary_backward(f, &v, &one, &d, 1, false);
+      kernels::activation_backward<float>(f, &v, &one, &d, 1, false, default_params(f));
       return d;
     };
   };
-  check(float{}, [](auto& v) { return sigmoid(v); }, kernel_derivative(kernels::Unary::sigmoid));
+  check(float{}, [](auto& v) { return sigmoid(v); }, kernel_derivative(Act::sigmoid));
   check(double{}, [](auto& v) { return sigmoid(v); }, [](double v) { return math::sigmoid_derivative(v); });
   check(double{}, [](auto& v) { return tanh(v); }, [](double v) { return math::tanh_derivative(v); });
-  check(float{}, [](auto& v) { return gelu(v); }, kernel_derivative(kernels::Unary::gelu));
+  check(float{}, [](auto& v) { return gelu(v); }, kernel_derivative(Act::gelu));
   check(double{}, [](auto& v) { return gelu(v); }, [](double v) { return math::gelu_derivative(v); });
   check(double{}, [](auto& v) { return softplus(v); }, [](double v) { return math::softplus_derivative(v, 1.0, 20.0); });
 }

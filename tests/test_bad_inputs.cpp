@@ -92,7 +92,7 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"elu alpha = 0", [] { elu(zeros({2}), 0.0); }, Expect::invalid_argument, "alpha"},
       {"leaky_relu slope inf", [] { leaky_relu(zeros({2}), INFINITY); }, Expect::invalid_argument, "slope"},
       {"prelu alpha of the wrong shape", [] { prelu(zeros({2, 3}), zeros({2})); }, Expect::invalid_argument, "[2]"},
-      {"unknown activation", [] { parse_activation("swish"); }, Expect::invalid_argument, "swish"},
+      {"unknown activation", [] { parse_activation("swoosh"); }, Expect::invalid_argument, "swoosh"},
       {"Dense with 0 units", [] { Dense<float>(3, 0); }, Expect::invalid_argument, "units"},
       {"Dense fed the wrong width", [] { Dense<double> d(3, 2); d(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
       {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},

@@ -30,38 +30,13 @@ struct Restore {
   ~Restore() { k::use_isa(isa); }
 };
 
-bool kernel_for(Fn fn, k::Unary& u, k::UnaryParams& p) {
-  p = {kEluAlpha, kSoftplusBeta, kSoftplusThreshold};
-  switch (fn) {
-    case Fn::sigmoid: u = k::Unary::sigmoid; return true;
-    case Fn::tanh: u = k::Unary::tanh; return true;
-    case Fn::elu: u = k::Unary::elu; return true;
-    case Fn::softplus: u = k::Unary::softplus; return true;
-    case Fn::gelu: u = k::Unary::gelu; return true;
-    case Fn::gelu_tanh: u = k::Unary::gelu_tanh; return true;
-    default: return false;
-  }
-}
-
 /// f and f' of every x through the kernels (f' as the backward with g = 1).
 Value<float> evaluate_kernel(Fn fn, float x) {
   float f = 0, df = 0;
   const float one = 1.f;
-  k::Unary u;
-  k::UnaryParams p;
-  if (kernel_for(fn, u, p)) {
-    k::unary_forward(u, &x, &f, 1, p);
-    k::unary_backward(u, &x, &one, &df, 1, false, p);
-  } else if (fn == Fn::relu) {
-    k::relu_forward(&x, &f, 1);
-    k::relu_backward(&x, &one, &df, 1, false);
-  } else if (fn == Fn::leaky_relu) {
-    k::leaky_relu_forward(&x, &f, 1, kLeakySlope);
-    k::leaky_relu_backward(&x, &one, &df, 1, kLeakySlope, false);
-  } else {
-    k::leaky_relu_forward(&x, &f, 1, static_cast<double>(static_cast<float>(kPreluAlpha)));
-    k::prelu_backward(&x, &one, &df, 1, static_cast<float>(kPreluAlpha), false);
-  }
+  const xgrad::ActivationParams p = xgrad::default_params(fn);
+  k::activation_forward<float>(fn, &x, &f, 1, p);
+  k::activation_backward<float>(fn, &x, &one, &df, 1, false, p);
   return {f, df};
 }
 
@@ -89,7 +64,7 @@ float from_bits(std::uint32_t u) {
 /// sigmoid 2 and gelu 3.
 double kernel_ulps(Fn fn, const std::string& isa, bool derivative) {
   switch (fn) {
-    case Fn::relu: case Fn::leaky_relu: case Fn::prelu: return 0;
+    case Fn::relu: case Fn::leaky_relu: case Fn::prelu: case Fn::rrelu: case Fn::linear: return 0;
     case Fn::sigmoid: return derivative || isa == "baseline" ? 2 : 1;
     case Fn::gelu: return derivative || isa == "baseline" ? 3 : 2;
     default: return 1;
@@ -160,18 +135,9 @@ TEST_CASE("every kernel build agrees with xgrad::math within 1 ulp (sigmoid', ge
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
     for (const auto& [name, fn] : functions()) {
-      k::Unary u;
-      k::UnaryParams p;
-      if (kernel_for(fn, u, p)) {
-        k::unary_forward(u, xs.data(), f.data(), xs.size(), p);
-        k::unary_backward(u, xs.data(), ones.data(), df.data(), xs.size(), false, p);
-      } else {
-        for (std::size_t i = 0; i < xs.size(); ++i) {
-          const Value<float> v = evaluate_kernel(fn, xs[i]);
-          f[i] = v.f;
-          df[i] = v.df;
-        }
-      }
+      const xgrad::ActivationParams p = xgrad::default_params(fn);
+      k::activation_forward<float>(fn, xs.data(), f.data(), xs.size(), p);
+      k::activation_backward<float>(fn, xs.data(), ones.data(), df.data(), xs.size(), false, p);
       double worst_f = 0, worst_df = 0;
       std::size_t bad = 0;
       for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -211,18 +177,18 @@ TEST_CASE("every elementwise kernel may write over its input: y = f(y), g = g * 
   };
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (const k::Unary u : {k::Unary::sigmoid, k::Unary::tanh, k::Unary::elu, k::Unary::softplus, k::Unary::gelu,
-                             k::Unary::gelu_tanh}) {
+    for (const auto& [name, u] : functions()) {
       CAPTURE(isa);
-      CAPTURE(static_cast<int>(u));
+      CAPTURE(name);
+      const xgrad::ActivationParams p = xgrad::default_params(u);
       std::vector<float> y(x.size()), y_in_place = x;
-      k::unary_forward(u, x.data(), y.data(), x.size());
-      k::unary_forward(u, y_in_place.data(), y_in_place.data(), x.size());
+      k::activation_forward<float>(u, x.data(), y.data(), x.size(), p);
+      k::activation_forward<float>(u, y_in_place.data(), y_in_place.data(), x.size(), p);
       CHECK(same(y, y_in_place));
       for (bool accumulate : {false, true}) {
         std::vector<float> dx = g, dx_in_place = g;
-        k::unary_backward(u, x.data(), g.data(), dx.data(), x.size(), accumulate);
-        k::unary_backward(u, x.data(), dx_in_place.data(), dx_in_place.data(), x.size(), accumulate);
+        k::activation_backward<float>(u, x.data(), g.data(), dx.data(), x.size(), accumulate, p);
+        k::activation_backward<float>(u, x.data(), dx_in_place.data(), dx_in_place.data(), x.size(), accumulate, p);
         CHECK(same(dx, dx_in_place));
       }
     }
@@ -290,8 +256,8 @@ TEST_CASE("backward kernels write or accumulate") {
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
     std::vector<float> w(x.size(), 100.f), a(x.size(), 100.f);
-    k::unary_backward(k::Unary::tanh, x.data(), g.data(), w.data(), x.size(), false);
-    k::unary_backward(k::Unary::tanh, x.data(), g.data(), a.data(), x.size(), true);
+    k::activation_backward<float>(xgrad::Act::tanh, x.data(), g.data(), w.data(), x.size(), false, {});
+    k::activation_backward<float>(xgrad::Act::tanh, x.data(), g.data(), a.data(), x.size(), true, {});
     for (std::size_t i = 0; i < x.size(); ++i) {
       CHECK(w[i] == g[i] * m::tanh_derivative(x[i]));
       CHECK(a[i] == 100.f + g[i] * m::tanh_derivative(x[i]));

@@ -53,26 +53,34 @@ TEST_CASE("Dense forward equals x W + b then the activation, and gradchecks") {
   CHECK(no_bias.named_parameters().size() == 1);
   CHECK_THROWS_WITH_AS(no_bias(V(Tensor<double>::from_shape({2, 4}))), doctest::Contains("[2, 4]"), std::invalid_argument);
   CHECK_THROWS_AS(Dense<double>(0, 3), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(Dense<double>(3, 3, "swish"), doctest::Contains("unknown activation 'swish'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Dense<double>(3, 3, "swoosh"), doctest::Contains("unknown activation 'swoosh'"), std::invalid_argument);
 }
 
 TEST_CASE("Activation layer by name, every function, gradchecked") {
   Generator gen(2);
   for (const auto& name : activation_names()) {
     CAPTURE(name);
-    Activation<double> layer(name);
+    ActivationSpec spec = parse_activation(name);
+    const ActivationInfo& info = activation_info(spec.id);
+    for (std::size_t i = 0; i < info.param_count; ++i)
+      if (info.params[i].required()) spec.params.v[i] = i == 0 ? 0.05 : -1.0;  // threshold
+    Activation<double> layer(spec);
+    layer.eval();  // rrelu's slopes are random while training (test_activation_grads.cpp)
     Tensor<double> values = gen.uniform_tensor<double>({3, 4}, 0.1, 2.0);
     for (std::size_t i = 0; i < values.size(); i += 2) values.data()[i] *= -1;  // both sides, away from 0
     V x(values, true);
     GradcheckResult r = gradcheck([&](const Inputs& in) { return layer(in[0]); }, {x});
     CHECK_MESSAGE(r.passed, r.message);
   }
-  ActivationSpec leaky{ActivationKind::leaky_relu};
-  leaky.alpha = 0.2;
+  ActivationSpec leaky{Act::leaky_relu};
+  leaky.set("negative_slope", 0.2);
   CHECK(Activation<double>(leaky)(V(Tensor<double>{-1.0})).item() == doctest::Approx(-0.2));
-  ActivationSpec bad{ActivationKind::softplus};
-  bad.beta = 0;
+  ActivationSpec bad{Act::softplus};
+  bad.set("beta", 0);
   CHECK_THROWS_AS(Activation<double>{bad}, std::invalid_argument);
+  CHECK_THROWS_WITH_AS(bad.set("alpha", 1), doctest::Contains("softplus has no parameter 'alpha' (it takes beta, threshold)"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Activation<double>("prelu"), doctest::Contains("PReLU layer"), std::invalid_argument);
 }
 
 TEST_CASE("PReLU layer: forward, gradcheck with dL/dalpha, shapes") {

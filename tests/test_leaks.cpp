@@ -32,8 +32,8 @@ long resident_bytes() {
 TEST_CASE("training does not leak: 100,000 steps of an MLP 2-16-16-2") {
   Generator gen(17);
   Sequential<float> model;
-  model.add(std::make_shared<Dense<float>>(2, 16, ActivationSpec{ActivationKind::tanh}, true, Initializer::glorot_uniform, gen));
-  model.add(std::make_shared<Dense<float>>(16, 16, ActivationSpec{ActivationKind::tanh}, true, Initializer::glorot_uniform, gen));
+  model.add(std::make_shared<Dense<float>>(2, 16, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
+  model.add(std::make_shared<Dense<float>>(16, 16, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
   model.add(std::make_shared<Dense<float>>(16, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
   SGD<float> optimizer(model.parameters(), 0.1);
   const Tensor<float> x = gen.uniform_tensor<float>({32, 2}, -1, 1);

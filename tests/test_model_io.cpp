@@ -22,11 +22,11 @@ struct TempDir {
 Sequential<float> sample_model() {
   Generator gen(3);
   Sequential<float> model;
-  model.add(std::make_shared<Dense<float>>(4, 5, ActivationSpec{ActivationKind::elu}, true, Initializer::he_uniform, gen));
+  model.add(std::make_shared<Dense<float>>(4, 5, ActivationSpec{Act::elu}, true, Initializer::he_uniform, gen));
   model.add(std::make_shared<PReLU<float>>(5, 0.2));
-  ActivationSpec sp{ActivationKind::softplus};
-  sp.beta = 2;
-  sp.threshold = 10;
+  ActivationSpec sp{Act::softplus};
+  sp.set("beta", 2);
+  sp.set("threshold", 10);
   model.add(std::make_shared<Activation<float>>(sp));
   model.add(std::make_shared<Dense<float>>(5, 3, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
   return model;

@@ -92,7 +92,7 @@ const std::vector<std::int64_t> xor_labels{0, 1, 1, 0};
 Sequential<float> xor_model(std::uint64_t seed) {
   Generator gen(seed);
   Sequential<float> model;
-  model.add(std::make_shared<Dense<float>>(2, 8, ActivationSpec{ActivationKind::tanh}, true, Initializer::glorot_uniform, gen));
+  model.add(std::make_shared<Dense<float>>(2, 8, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
   model.add(std::make_shared<Dense<float>>(8, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
   return model;
 }

@@ -25,12 +25,11 @@
 
 namespace xgrad::exactness {
 
-// The parameters the reference was generated with (tools/make_reference.py).
+// The reference is generated with every activation's default parameters
+// (tools/make_reference.py): leaky_relu 0.01, prelu 0.25, elu 1, softplus 1
+// and 20, ...
 inline constexpr double kLeakySlope = 0.01;
 inline constexpr double kPreluAlpha = 0.25;
-inline constexpr double kEluAlpha = 1.0;
-inline constexpr double kSoftplusBeta = 1.0;
-inline constexpr double kSoftplusThreshold = 20.0;
 
 /// An exact value from the CSV.
 struct Exact {
@@ -89,20 +88,23 @@ long double ulp_error(T got, long double exact) {
   return std::fabs(static_cast<long double>(got) - exact) / ulp;
 }
 
-enum class Fn { sigmoid, tanh, relu, leaky_relu, prelu, elu, softplus, gelu, gelu_tanh };
+using Fn = xgrad::Act;
 
+/// The functions the reference covers: every elementwise activation of the catalogue.
 inline const std::vector<std::pair<std::string, Fn>>& functions() {
-  static const std::vector<std::pair<std::string, Fn>> fns = {
-      {"sigmoid", Fn::sigmoid},   {"tanh", Fn::tanh},       {"relu", Fn::relu},
-      {"leaky_relu", Fn::leaky_relu}, {"prelu", Fn::prelu}, {"elu", Fn::elu},
-      {"softplus", Fn::softplus}, {"gelu", Fn::gelu},       {"gelu_tanh", Fn::gelu_tanh}};
+  static const std::vector<std::pair<std::string, Fn>> fns = [] {
+    std::vector<std::pair<std::string, Fn>> out;
+    for (const auto& a : xgrad::activation_catalogue())
+      if (a.shape == xgrad::ActivationShape::elementwise) out.emplace_back(a.name, a.id);
+    return out;
+  }();
   return fns;
 }
 
 inline Fn fn_from_name(const std::string& name) {
-  for (const auto& [n, f] : functions())
-    if (n == name) return f;
-  throw std::runtime_error("unknown function in reference: " + name);
+  const xgrad::ActivationInfo* a = xgrad::find_activation(name);
+  if (!a) throw std::runtime_error("unknown function in reference: " + name);
+  return a->id;
 }
 
 template <class T>
@@ -110,25 +112,11 @@ struct Value {
   T f, df;
 };
 
-/// f(x) and f'(x) from xgrad's kernels, with the reference's parameters.
+/// f(x) and f'(x) from xgrad's scalar kernels, with the reference's (the default) parameters.
 template <class T>
 Value<T> evaluate(Fn fn, T x) {
-  namespace m = xgrad::math;
-  switch (fn) {
-    case Fn::sigmoid: return {m::sigmoid(x), m::sigmoid_derivative(x)};
-    case Fn::tanh: return {m::tanh(x), m::tanh_derivative(x)};
-    case Fn::relu: return {m::relu(x), m::relu_derivative(x)};
-    case Fn::leaky_relu: return {m::leaky_relu(x, kLeakySlope), m::leaky_relu_derivative(x, kLeakySlope)};
-    case Fn::prelu:
-      return {m::prelu(x, static_cast<T>(kPreluAlpha)), m::prelu_derivative(x, static_cast<T>(kPreluAlpha))};
-    case Fn::elu: return {m::elu(x, kEluAlpha), m::elu_derivative(x, kEluAlpha)};
-    case Fn::softplus:
-      return {m::softplus(x, kSoftplusBeta, kSoftplusThreshold),
-              m::softplus_derivative(x, kSoftplusBeta, kSoftplusThreshold)};
-    case Fn::gelu: return {m::gelu(x), m::gelu_derivative(x)};
-    case Fn::gelu_tanh: return {m::gelu_tanh(x), m::gelu_tanh_derivative(x)};
-  }
-  throw std::logic_error("unreachable");
+  const xgrad::ActivationParams p = xgrad::default_params(fn);
+  return {xgrad::activation_f<T>(fn, x, p), xgrad::activation_df<T>(fn, x, p)};
 }
 
 struct Row {

@@ -42,17 +42,17 @@ struct Worst {
 int main(int argc, char** argv) {
   namespace k = xgrad::kernels;
   const std::string name = argc > 1 ? argv[1] : "";
-  if (name != "gelu" && name != "sigmoid")
-    return std::fprintf(stderr, "usage: kernel_sweep gelu|sigmoid [stride]\n"), 2;
+  const xgrad::ActivationInfo* info = xgrad::find_activation(name);
+  if (!info || info->shape != xgrad::ActivationShape::elementwise)
+    return std::fprintf(stderr, "usage: kernel_sweep ACTIVATION [stride] [bound]  (an elementwise activation: %s)\n",
+                        xgrad::activation_name_list().c_str()), 2;
   const std::uint32_t stride = argc > 2 ? static_cast<std::uint32_t>(std::atoi(argv[2])) : 1;
   if (stride == 0) return std::fprintf(stderr, "kernel_sweep: the stride must be positive\n"), 2;
-  const bool gelu = name == "gelu";
-  const k::Unary fn = gelu ? k::Unary::gelu : k::Unary::sigmoid;
-  const float bound = gelu ? 13.f : 128.f;
-  using Scalar = float (*)(float);
-  const Scalar f_ref = gelu ? static_cast<Scalar>(xgrad::math::gelu) : static_cast<Scalar>(xgrad::math::sigmoid);
-  const Scalar d_ref = gelu ? static_cast<Scalar>(xgrad::math::gelu_derivative)
-                            : static_cast<Scalar>(xgrad::math::sigmoid_derivative);
+  const float bound = argc > 3 ? std::strtof(argv[3], nullptr) : 128.f;
+  const xgrad::Act fn = info->id;
+  const xgrad::ActivationParams params = xgrad::default_params(fn);
+  auto f_ref = [&](float x) { return xgrad::activation_f<float>(fn, x, params); };
+  auto d_ref = [&](float x) { return xgrad::activation_df<float>(fn, x, params); };
   const std::vector<std::string> isas = k::available_isas();
   std::vector<Worst> wf(isas.size()), wd(isas.size());
   std::vector<float> xs, ref_f, ref_d, f, d, ones;
@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < n; ++i) ref_f[i] = f_ref(xs[i]), ref_d[i] = d_ref(xs[i]);
     for (std::size_t s = 0; s < isas.size(); ++s) {
       k::use_isa(isas[s]);
-      k::unary_forward(fn, xs.data(), f.data(), n);
-      k::unary_backward(fn, xs.data(), ones.data(), d.data(), n, false);
+      k::activation_forward<float>(fn, xs.data(), f.data(), n, params);
+      k::activation_backward<float>(fn, xs.data(), ones.data(), d.data(), n, false, params);
       for (std::size_t i = 0; i < n; ++i) {
         wf[s].add(ulp_distance(f[i], ref_f[i]) + (std::signbit(f[i]) != std::signbit(ref_f[i]) ? 1e9 : 0), xs[i]);
         wd[s].add(ulp_distance(d[i], ref_d[i]) + (std::signbit(d[i]) != std::signbit(ref_d[i]) ? 1e9 : 0), xs[i]);

@@ -19,7 +19,8 @@ formula that loses digits at 256 bits would stop the script.
 Functions and parameters (PyTorch's definitions; at the kink x = 0 the
 derivative takes the left branch):
 
-    sigmoid, tanh, relu, leaky_relu (slope 0.01), prelu (alpha 0.25),
+    linear (the identity), sigmoid, tanh, relu, leaky_relu (slope 0.01), prelu (alpha 0.25),
+    rrelu (eval mode: the mean of lower 1/8 and upper 1/3),
     elu (alpha 1), softplus (beta 1, threshold 20: f = x where beta x > 20),
     gelu (exact, x Phi(x)), gelu_tanh (x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))).
 
@@ -42,11 +43,13 @@ DIGITS = 25
 LEAKY_SLOPE = "0.01"
 PRELU_ALPHA = "0.25"
 ELU_ALPHA = "1"
+RRELU_LOWER = "0.125"
+RRELU_UPPER_DENOMINATOR = 3  # upper = 1/3, formed at the working precision
 SOFTPLUS_BETA = "1"
 SOFTPLUS_THRESHOLD = "20"
 GELU_CUBIC = "0.044715"
 
-FUNCTIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus", "gelu", "gelu_tanh"]
+FUNCTIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", "softplus", "gelu", "gelu_tanh"]
 DTYPES = ["float32", "float64"]
 
 
@@ -197,6 +200,11 @@ def exact(fn, x):
         return (x if x > 0 else a * x), (mpf(1) if x > 0 else a)
     if fn == "prelu":
         a = mpf(PRELU_ALPHA)
+        return (x if x > 0 else a * x), (mpf(1) if x > 0 else a)
+    if fn == "linear":
+        return x, mpf(1)
+    if fn == "rrelu":  # eval mode: the mean slope (1/8 + 1/3) / 2; the slope at 0, as leaky_relu
+        a = (mpf(RRELU_LOWER) + mpf(1) / RRELU_UPPER_DENOMINATOR) / 2
         return (x if x > 0 else a * x), (mpf(1) if x > 0 else a)
     if fn == "elu":
         a = mpf(ELU_ALPHA)

@@ -8,113 +8,40 @@
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
 
+#include <xtensor/xbuilder.hpp>
+
 namespace xgrad {
 
 namespace {
 
-/// make_result for the ops of this file: their backward rules read the
-/// incoming gradient through incoming_grad(), so backward(upstream) from one
-/// of them reads the upstream tensor in place.
-template <class T>
-Variable<T> make_activation_result(Tensor<T> value, const char* op, std::vector<Variable<T>> inputs,
-                                   std::function<void(Node<T>&)> backward) {
-  Variable<T> out = Variable<T>::make_result(std::move(value), op, std::move(inputs), std::move(backward));
-  out.node()->reads_incoming = true;
-  return out;
-}
-
-/// y = f(x) elementwise; backward dx += g * df(x). The input node is alive as
-/// long as the graph is, so backward reads x from it and saves nothing.
-/// float32 goes through the vectorised kernels of xgrad::kernels (the same
-/// exactness contract as the scalar kernels, which float64 uses).
-template <class T, class F, class DF>
-Variable<T> elementwise_activation(const Variable<T>& x, const char* name, F f, DF df, kernels::Unary kind,
-                                   kernels::UnaryParams params = {}) {
-  if constexpr (std::is_same_v<T, float>) {
-    Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
-    kernels::unary_forward(kind, x.value().data(), y.data(), y.size(), params);
-    return make_activation_result<T>(std::move(y), name, {x}, [kind, params](Node<T>& self) {
-      Node<T>& in = *self.inputs[0];
-      if (!in.requires_grad) return;
-      bool add_into = false;
-      T* dx = detail::grad_buffer(in, add_into);
-      kernels::unary_backward(kind, in.value.data(), self.incoming_grad().data(), dx, in.value.size(), add_into, params);
-    });
-  } else {
-    Tensor<T> y = math::map(x.value(), f);
-    return make_activation_result<T>(std::move(y), name, {x}, [df](Node<T>& self) {
-      Node<T>& in = *self.inputs[0];
-      const T* xv = in.value.data();
-      const T* g = self.incoming_grad().data();
-      detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * df(xv[i]); });
-    });
-  }
+/// Checks f's parameters once per call site (the layer checks at construction).
+const ActivationInfo& checked(Act f, const ActivationParams& p, ActivationShape shape) {
+  const ActivationInfo& info = activation_info(f);
+  if (info.shape != shape)
+    throw std::invalid_argument(std::string(info.name) + (shape == ActivationShape::elementwise
+                                                              ? " is not an elementwise activation (use axis_activation)"
+                                                              : " is not a function of a lane (use activation)"));
+  check_params(f, p);
+  return info;
 }
 
 }  // namespace
 
+/// y = f(x) elementwise; backward dx += g * f'(x). The input node is alive as
+/// long as the graph is, so backward reads x from it and saves nothing.
 template <class T>
-Variable<T> sigmoid(const Variable<T>& x) {
-  return elementwise_activation(x, "sigmoid", [](T v) { return math::sigmoid(v); },
-                                [](T v) { return math::sigmoid_derivative(v); }, kernels::Unary::sigmoid);
-}
-
-template <class T>
-Variable<T> tanh(const Variable<T>& x) {
-  return elementwise_activation(x, "tanh", [](T v) { return math::tanh(v); },
-                                [](T v) { return math::tanh_derivative(v); }, kernels::Unary::tanh);
-}
-
-template <class T>
-Variable<T> relu(const Variable<T>& x) {
+Variable<T> activation(const Variable<T>& x, Act f, const ActivationParams& p) {
+  const ActivationInfo& info = checked(f, p, ActivationShape::elementwise);
+  if (f == Act::linear) return x;
   Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
-  if constexpr (std::is_same_v<T, float>) {
-    kernels::relu_forward(x.value().data(), y.data(), y.size());
-  } else {
-    const T* xv = x.value().data();
-    T* yv = y.data();
-    for (std::size_t i = 0, n = y.size(); i < n; ++i) yv[i] = math::relu(xv[i]);
-  }
-  return make_activation_result<T>(std::move(y), "relu", {x}, [](Node<T>& self) {
+  kernels::activation_forward<T>(f, x.value().data(), y.data(), y.size(), p);
+  return Variable<T>::make_result(std::move(y), info.name, {x}, [f, p](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
-    const T* xv = in.value.data();
-    const T* g = self.incoming_grad().data();
-    if constexpr (std::is_same_v<T, float>) {
-      if (!in.requires_grad) return;
-      bool add_into = false;
-      T* dx = detail::grad_buffer(in, add_into);
-      kernels::relu_backward(xv, self.incoming_grad().data(), dx, in.value.size(), add_into);
-    } else {
-      detail::accumulate_grad_each(in, [&](std::size_t i) {
-        return xv[i] > T(0) ? g[i] : (xv[i] <= T(0) ? T(0) : xv[i]);  // NaN stays NaN
-      });
-    }
+    if (!in.requires_grad) return;
+    bool add_into = false;
+    T* dx = detail::grad_buffer(in, add_into);
+    kernels::activation_backward<T>(f, in.value.data(), self.incoming_grad().data(), dx, in.value.size(), add_into, p);
   });
-}
-
-template <class T>
-Variable<T> leaky_relu(const Variable<T>& x, double negative_slope) {
-  math::check_slope(negative_slope, "leaky_relu");
-  if constexpr (std::is_same_v<T, float>) {
-    Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
-    kernels::leaky_relu_forward(x.value().data(), y.data(), y.size(), negative_slope);
-    return make_activation_result<T>(std::move(y), "leaky_relu", {x}, [negative_slope](Node<T>& self) {
-      Node<T>& in = *self.inputs[0];
-      if (!in.requires_grad) return;
-      bool add_into = false;
-      T* dx = detail::grad_buffer(in, add_into);
-      kernels::leaky_relu_backward(in.value.data(), self.incoming_grad().data(), dx, in.value.size(), negative_slope, add_into);
-    });
-  } else {
-    const Variable<T>& input = x;
-    Tensor<T> y = math::map(input.value(), [negative_slope](T v) { return math::leaky_relu(v, negative_slope); });
-    return make_activation_result<T>(std::move(y), "leaky_relu", {x}, [negative_slope](Node<T>& self) {
-      Node<T>& in = *self.inputs[0];
-      const T* xv = in.value.data();
-      const T* g = self.incoming_grad().data();
-      detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * math::leaky_relu_derivative(xv[i], negative_slope); });
-    });
-  }
 }
 
 template <class T>
@@ -137,7 +64,7 @@ Variable<T> prelu(const Variable<T>& x, const Variable<T>& alpha) {
   } else {
     for (std::size_t i = 0; i < n; ++i) yv[i] = math::prelu(xv[i], a[i % count]);
   }
-  return make_activation_result<T>(std::move(y), "prelu", {x, alpha}, [count](Node<T>& self) {
+  return Variable<T>::make_result(std::move(y), "prelu", {x, alpha}, [count](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     Node<T>& al = *self.inputs[1];
     const T* xv = in.value.data();
@@ -172,32 +99,6 @@ Variable<T> prelu(const Variable<T>& x, const Variable<T>& alpha) {
   });
 }
 
-template <class T>
-Variable<T> elu(const Variable<T>& x, double alpha) {
-  math::check_elu_alpha(alpha);
-  return elementwise_activation(x, "elu", [alpha](T v) { return math::elu(v, alpha); },
-                                [alpha](T v) { return math::elu_derivative(v, alpha); }, kernels::Unary::elu,
-                                {alpha, 1.0, 20.0});
-}
-
-template <class T>
-Variable<T> softplus(const Variable<T>& x, double beta, double threshold) {
-  math::check_softplus_parameters(beta, threshold);
-  return elementwise_activation(
-      x, "softplus", [beta, threshold](T v) { return math::softplus(v, beta, threshold); },
-      [beta, threshold](T v) { return math::softplus_derivative(v, beta, threshold); }, kernels::Unary::softplus,
-      {1.0, beta, threshold});
-}
-
-template <class T>
-Variable<T> gelu(const Variable<T>& x, GeluApproximate approximate) {
-  if (approximate == GeluApproximate::tanh)
-    return elementwise_activation(x, "gelu_tanh", [](T v) { return math::gelu_tanh(v); },
-                                  [](T v) { return math::gelu_tanh_derivative(v); }, kernels::Unary::gelu_tanh);
-  return elementwise_activation(x, "gelu", [](T v) { return math::gelu(v); },
-                                [](T v) { return math::gelu_derivative(v); }, kernels::Unary::gelu);
-}
-
 namespace {
 
 /// The kernels of a normalisation along one axis (softmax, log_softmax): whole
@@ -224,7 +125,7 @@ Variable<T> lane_activation(const Variable<T>& x, long axis, const char* name, c
   } else {
     k.lanes_forward_d(x.value().data(), y.data(), shape, ax);
   }
-  return make_activation_result<T>(std::move(y), name, {x}, [ax, rows, k](Node<T>& self) {
+  return Variable<T>::make_result(std::move(y), name, {x}, [ax, rows, k](Node<T>& self) {
     static_cast<void>(rows);  // read by the float32 instantiation only
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
@@ -252,25 +153,116 @@ const LaneKernels kLogSoftmax{kernels::log_softmax_rows, kernels::log_softmax_ba
                               math::log_softmax_lanes<float>, math::log_softmax_lanes<double>,
                               math::log_softmax_backward_lanes<float>, math::log_softmax_backward_lanes<double>};
 
+
+/// softmin(x) = softmax(-x): the softmax kernels on -x; backward dx -= softmax backward.
+template <class T>
+Variable<T> softmin_op(const Variable<T>& x, long axis) {
+  Tensor<T> negated = Tensor<T>::from_shape(x.value().shape());
+  const T* xv = x.value().data();
+  for (std::size_t i = 0, n = negated.size(); i < n; ++i) negated.data()[i] = -xv[i];
+  Tensor<T> y = lane_activation(Variable<T>(std::move(negated)), axis, "softmin", kSoftmax).value();  // a leaf: no graph
+  const std::size_t ax = normalize_axis(axis, y.dimension(), "softmin");
+  return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    if (!in.requires_grad) return;
+    Tensor<T> d = xt::zeros<T>(self.value.shape());
+    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), d.data(), to_shape(self.value.shape()), ax);
+    bool add_into = false;
+    T* dx = detail::grad_buffer(in, add_into);
+    const T* dv = d.data();
+    for (std::size_t i = 0, n = d.size(); i < n; ++i) dx[i] = (add_into ? dx[i] : T(0)) - dv[i];  // 0 - 0 = +0
+  });
+}
+
+/// glu: a = the first half of each lane, b = the second; y = a sigmoid(b).
+/// Backward: da += g sigmoid(b), db += g a sigmoid'(b) (sigmoid' from b, as the sigmoid op).
+template <class T>
+Variable<T> glu_op(const Variable<T>& x, long axis) {
+  const Shape shape = x.shape();
+  const std::size_t ax = normalize_axis(axis, shape.size(), "glu");
+  if (shape[ax] % 2 != 0)
+    throw std::invalid_argument("glu: the length along axis " + std::to_string(axis) + " of shape " +
+                                shape_to_string(shape) + " must be even (it is split into halves a and b)");
+  std::size_t outer = 1, inner = 1;
+  for (std::size_t i = 0; i < ax; ++i) outer *= shape[i];
+  for (std::size_t i = ax + 1; i < shape.size(); ++i) inner *= shape[i];
+  const std::size_t half = shape[ax] / 2;
+  Shape out_shape = shape;
+  out_shape[ax] = half;
+  Tensor<T> y = Tensor<T>::from_shape(out_shape);
+  const T* xv = x.value().data();
+  const std::size_t block = half * inner;  // one half of one lane group, contiguous
+  for (std::size_t o = 0; o < outer; ++o) {
+    const T* a = xv + o * 2 * block;
+    const T* b = a + block;
+    T* out = y.data() + o * block;
+    for (std::size_t i = 0; i < block; ++i) out[i] = a[i] * math::sigmoid(b[i]);
+  }
+  return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    if (!in.requires_grad) return;
+    bool add_into = false;
+    T* dx = detail::grad_buffer(in, add_into);
+    const T* xv = in.value.data();
+    const T* g = self.incoming_grad().data();
+    for (std::size_t o = 0; o < outer; ++o) {
+      const T* a = xv + o * 2 * block;
+      const T* b = a + block;
+      T* da = dx + o * 2 * block;
+      T* db = da + block;
+      const T* go = g + o * block;
+      for (std::size_t i = 0; i < block; ++i) {
+        const T ca = go[i] * math::sigmoid(b[i]);
+        const T cb = go[i] * a[i] * math::sigmoid_derivative(b[i]);
+        da[i] = add_into ? da[i] + ca : ca;
+        db[i] = add_into ? db[i] + cb : cb;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 template <class T>
-Variable<T> softmax(const Variable<T>& x, long axis) { return lane_activation(x, axis, "softmax", kSoftmax); }
+Variable<T> axis_activation(const Variable<T>& x, Act f, long axis) {
+  checked(f, ActivationParams{}, f == Act::glu ? ActivationShape::halves : ActivationShape::lane);
+  switch (f) {
+    case Act::softmax: return lane_activation(x, axis, "softmax", kSoftmax);
+    case Act::log_softmax: return lane_activation(x, axis, "log_softmax", kLogSoftmax);
+    case Act::softmin: return softmin_op(x, axis);
+    case Act::glu: return glu_op(x, axis);
+    default: throw std::invalid_argument(std::string(activation_info(f).name) + " is not a function of a lane");
+  }
+}
 
 template <class T>
-Variable<T> log_softmax(const Variable<T>& x, long axis) { return lane_activation(x, axis, "log_softmax", kLogSoftmax); }
+Variable<T> rrelu(const Variable<T>& x, double lower, double upper, bool training, Generator* gen) {
+  const ActivationParams p{{lower, upper}};
+  if (!training) return activation(x, Act::rrelu, p);
+  check_params(Act::rrelu, p);
+  Generator& g = gen ? *gen : default_generator();
+  const std::size_t n = x.size();
+  Tensor<T> slopes = Tensor<T>::from_shape(x.value().shape());  // what backward needs
+  Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
+  const T* xv = x.value().data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = g.uniform(lower, upper);
+    slopes.data()[i] = xv[i] >= T(0) ? T(1) : static_cast<T>(a);
+    y.data()[i] = xv[i] >= T(0) ? xv[i] : static_cast<T>(static_cast<double>(xv[i]) * a);
+  }
+  return Variable<T>::make_result(std::move(y), "rrelu", {x}, [slopes = std::move(slopes)](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    const T* s = slopes.data();
+    const T* gv = self.incoming_grad().data();
+    detail::accumulate_grad_each(in, [&](std::size_t i) { return gv[i] * s[i]; });
+  });
+}
 
-#define XGRAD_INSTANTIATE(T)                                                     \
-  template Variable<T> sigmoid(const Variable<T>&);                              \
-  template Variable<T> tanh(const Variable<T>&);                                 \
-  template Variable<T> relu(const Variable<T>&);                                 \
-  template Variable<T> leaky_relu(const Variable<T>&, double);                   \
-  template Variable<T> prelu(const Variable<T>&, const Variable<T>&);            \
-  template Variable<T> elu(const Variable<T>&, double);                          \
-  template Variable<T> softplus(const Variable<T>&, double, double);             \
-  template Variable<T> softmax(const Variable<T>&, long);                        \
-  template Variable<T> log_softmax(const Variable<T>&, long);                    \
-  template Variable<T> gelu(const Variable<T>&, GeluApproximate);
+#define XGRAD_INSTANTIATE(T)                                                                  \
+  template Variable<T> activation(const Variable<T>&, Act, const ActivationParams&);          \
+  template Variable<T> axis_activation(const Variable<T>&, Act, long);                        \
+  template Variable<T> prelu(const Variable<T>&, const Variable<T>&);                         \
+  template Variable<T> rrelu(const Variable<T>&, double, double, bool, Generator*);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

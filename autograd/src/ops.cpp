@@ -44,8 +44,8 @@ Variable<T> add(const Variable<T>& a, const Variable<T>& b) {
   Tensor<T> out = elementwise(a.value(), b.value(), "add", [](T x, T y) { return x + y; },
                               [](const Tensor<T>& x, const Tensor<T>& y) -> Tensor<T> { return x + y; });
   return Variable<T>::make_result(std::move(out), "add", {a, b}, [](Node<T>& self) {
-    accumulate_grad_reduced(*self.inputs[0], self.grad);
-    accumulate_grad_reduced(*self.inputs[1], self.grad);
+    accumulate_grad_reduced(*self.inputs[0], self.incoming_grad());
+    accumulate_grad_reduced(*self.inputs[1], self.incoming_grad());
   });
 }
 
@@ -54,14 +54,14 @@ Variable<T> sub(const Variable<T>& a, const Variable<T>& b) {
   Tensor<T> out = elementwise(a.value(), b.value(), "sub", [](T x, T y) { return x - y; },
                               [](const Tensor<T>& x, const Tensor<T>& y) -> Tensor<T> { return x - y; });
   return Variable<T>::make_result(std::move(out), "sub", {a, b}, [](Node<T>& self) {
-    accumulate_grad_reduced(*self.inputs[0], self.grad);
+    accumulate_grad_reduced(*self.inputs[0], self.incoming_grad());
     Node<T>& rhs = *self.inputs[1];
     if (!rhs.requires_grad) return;
-    if (rhs.value.shape() == self.grad.shape()) {
-      const T* g = self.grad.data();
+    if (rhs.value.shape() == self.incoming_grad().shape()) {
+      const T* g = self.incoming_grad().data();
       accumulate_grad_each(rhs, [g](std::size_t i) { return -g[i]; });
     } else {
-      accumulate_grad_reduced(rhs, Tensor<T>(-self.grad));
+      accumulate_grad_reduced(rhs, Tensor<T>(-self.incoming_grad()));
     }
   });
 }
@@ -74,7 +74,7 @@ Variable<T> mul(const Variable<T>& a, const Variable<T>& b) {
     Node<T>& lhs = *self.inputs[0];
     Node<T>& rhs = *self.inputs[1];
     const bool same = lhs.value.shape() == rhs.value.shape();
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     if (same) {
       const T* pa = lhs.value.data();
       const T* pb = rhs.value.data();
@@ -82,8 +82,8 @@ Variable<T> mul(const Variable<T>& a, const Variable<T>& b) {
       accumulate_grad_each(rhs, [g, pa](std::size_t i) { return g[i] * pa[i]; });
       return;
     }
-    if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.grad * rhs.value));
-    if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(self.grad * lhs.value));
+    if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.incoming_grad() * rhs.value));
+    if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(self.incoming_grad() * lhs.value));
   });
 }
 
@@ -96,15 +96,15 @@ Variable<T> div(const Variable<T>& a, const Variable<T>& b) {
     Node<T>& lhs = *self.inputs[0];
     Node<T>& rhs = *self.inputs[1];
     if (lhs.value.shape() == rhs.value.shape()) {
-      const T* g = self.grad.data();
+      const T* g = self.incoming_grad().data();
       const T* pb = rhs.value.data();
       const T* po = self.value.data();
       accumulate_grad_each(lhs, [g, pb](std::size_t i) { return g[i] / pb[i]; });
       accumulate_grad_each(rhs, [g, pb, po](std::size_t i) { return -g[i] * po[i] / pb[i]; });
       return;
     }
-    if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.grad / rhs.value));
-    if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(-self.grad * self.value / rhs.value));
+    if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.incoming_grad() / rhs.value));
+    if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(-self.incoming_grad() * self.value / rhs.value));
   });
 }
 
@@ -112,7 +112,7 @@ template <class T>
 Variable<T> neg(const Variable<T>& a) {
   Tensor<T> out = -a.value();
   return Variable<T>::make_result(std::move(out), "neg", {a}, [](Node<T>& self) {
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     accumulate_grad_each(*self.inputs[0], [g](std::size_t i) { return -g[i]; });
   });
 }
@@ -151,7 +151,7 @@ Variable<T> matmul(const Variable<T>& a, const Variable<T>& b) {
   return Variable<T>::make_result(std::move(out), "matmul", {a, b}, [d](Node<T>& self) {
     Node<T>& lhs = *self.inputs[0];
     Node<T>& rhs = *self.inputs[1];
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     bool add_into = false;
     if (lhs.requires_grad && lhs.value.size() > 0) {  // dA += G B^T
       T* ga = detail::grad_buffer(lhs, add_into);
@@ -195,7 +195,7 @@ Variable<T> linear(const Variable<T>& x, const Variable<T>& weight, const Variab
   return Variable<T>::make_result(std::move(out), "linear", std::move(inputs), [batch, in, out_features](Node<T>& self) {
     Node<T>& xn = *self.inputs[0];
     Node<T>& wn = *self.inputs[1];
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     bool add_into = false;
     if (xn.requires_grad && batch * in > 0) {  // dx += g W^T
       T* gx = detail::grad_buffer(xn, add_into);
@@ -222,7 +222,7 @@ Variable<T> transpose(const Variable<T>& a) {
   Tensor<T> out = xt::transpose(a.value());
   return Variable<T>::make_result(std::move(out), "transpose", {a}, [](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
-    if (in.requires_grad) accumulate_grad(in, Tensor<T>(xt::transpose(self.grad)));
+    if (in.requires_grad) accumulate_grad(in, Tensor<T>(xt::transpose(self.incoming_grad())));
   });
 }
 
@@ -234,7 +234,7 @@ Variable<T> reshape(const Variable<T>& a, const Shape& shape) {
   Tensor<T> out = a.value();
   out.reshape(shape);
   return Variable<T>::make_result(std::move(out), "reshape", {a}, [](Node<T>& self) {
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     accumulate_grad_each(*self.inputs[0], [g](std::size_t i) { return g[i]; });
   });
 }
@@ -245,7 +245,7 @@ Variable<T> sum(const Variable<T>& a) {
   double total = 0;  // float sums accumulate in double
   for (std::size_t i = 0, n = a.size(); i < n; ++i) total += p[i];
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total)), "sum", {a}, [](Node<T>& self) {
-    const T g = self.grad.data()[0];
+    const T g = self.incoming_grad().data()[0];
     accumulate_grad_each(*self.inputs[0], [g](std::size_t) { return g; });
   });
 }
@@ -273,7 +273,7 @@ Variable<T> sum(const Variable<T>& a, long axis, bool keepdims) {
   }
   return Variable<T>::make_result(std::move(out), "sum", {a}, [ax](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
-    if (in.requires_grad) accumulate_grad(in, expand_along(self.grad, to_shape(in.value.shape()), ax, T(1)));
+    if (in.requires_grad) accumulate_grad(in, expand_along(self.incoming_grad(), to_shape(in.value.shape()), ax, T(1)));
   });
 }
 
@@ -295,7 +295,7 @@ template <class T>
 Variable<T> exp(const Variable<T>& a) {
   Tensor<T> out = xt::exp(a.value());
   return Variable<T>::make_result(std::move(out), "exp", {a}, [](Node<T>& self) {
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     const T* y = self.value.data();
     accumulate_grad_each(*self.inputs[0], [g, y](std::size_t i) { return g[i] * y[i]; });
   });
@@ -305,7 +305,7 @@ template <class T>
 Variable<T> log(const Variable<T>& a) {
   Tensor<T> out = xt::log(a.value());
   return Variable<T>::make_result(std::move(out), "log", {a}, [](Node<T>& self) {
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     const T* x = self.inputs[0]->value.data();
     accumulate_grad_each(*self.inputs[0], [g, x](std::size_t i) { return g[i] / x[i]; });
   });
@@ -315,7 +315,7 @@ template <class T>
 Variable<T> pow(const Variable<T>& a, double exponent) {
   Tensor<T> out = xt::pow(a.value(), static_cast<T>(exponent));
   return Variable<T>::make_result(std::move(out), "pow", {a}, [exponent](Node<T>& self) {
-    const T* g = self.grad.data();
+    const T* g = self.incoming_grad().data();
     const T* x = self.inputs[0]->value.data();
     const T p = static_cast<T>(exponent);
     accumulate_grad_each(*self.inputs[0], [g, x, p](std::size_t i) {

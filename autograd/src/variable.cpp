@@ -144,7 +144,7 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
     Node<T>& root;
     ~ClearUpstream() { root.upstream = nullptr; }
   } clear_upstream{root};
-  if (upstream && root.backward && root.reads_incoming) {
+  if (upstream && root.backward) {
     root.upstream = upstream;  // read in place: no copy of a possibly large tensor
     root.has_grad = true;
   } else if (upstream) {

@@ -118,22 +118,4 @@ XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE
 
-void check_elu_alpha(double alpha) {
-  if (!std::isfinite(alpha) || alpha <= 0)
-    throw std::invalid_argument("elu: alpha must be a finite number > 0, got " + number_to_string(alpha));
-}
-
-void check_softplus_parameters(double beta, double threshold) {
-  if (!std::isfinite(beta) || beta <= 0)
-    throw std::invalid_argument("softplus: beta must be a finite number > 0, got " + number_to_string(beta));
-  if (std::isnan(threshold) || threshold < 0)
-    throw std::invalid_argument("softplus: threshold must be >= 0, got " + number_to_string(threshold));
-}
-
-void check_slope(double slope, const char* what) {
-  if (!std::isfinite(slope))
-    throw std::invalid_argument(std::string(what) + ": the negative slope must be finite, got " +
-                                number_to_string(slope));
-}
-
 }  // namespace xgrad::math

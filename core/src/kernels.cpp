@@ -5,6 +5,7 @@
 
 #include "kernels/kernels_internal.hpp"
 #include "xgrad/core/activations.hpp"
+#include "xgrad/core/activations/catalogue.hpp"
 
 namespace xgrad::kernels {
 
@@ -15,16 +16,7 @@ using detail::Params;
 using detail::Table;
 
 float scalar_unary(Op op, bool derivative, float x, const Params& p) {
-  switch (op) {
-    case Op::sigmoid: return derivative ? math::sigmoid_derivative(x) : math::sigmoid(x);
-    case Op::tanh: return derivative ? math::tanh_derivative(x) : math::tanh(x);
-    case Op::elu: return derivative ? math::elu_derivative(x, p.alpha) : math::elu(x, p.alpha);
-    case Op::softplus:
-      return derivative ? math::softplus_derivative(x, p.beta, p.threshold) : math::softplus(x, p.beta, p.threshold);
-    case Op::gelu: return derivative ? math::gelu_derivative(x) : math::gelu(x);
-    case Op::gelu_tanh: return derivative ? math::gelu_tanh_derivative(x) : math::gelu_tanh(x);
-  }
-  return x;
+  return derivative ? activation_df<float>(op, x, p) : activation_f<float>(op, x, p);
 }
 
 void scalar_row(bool log, const float* x, float* y, std::size_t cols) {
@@ -55,8 +47,9 @@ Table& current() {
   return table;
 }
 
-Op to_op(Unary f) { return static_cast<Op>(static_cast<int>(f)); }
-Params to_params(const UnaryParams& p) { return {p.alpha, p.beta, p.threshold}; }
+void require_elementwise(Act f) {
+  if (activation_info(f).shape != ActivationShape::elementwise) throw_not_elementwise(f);
+}
 
 }  // namespace
 
@@ -75,13 +68,37 @@ bool use_isa(const std::string& name) {
 
 const char* isa() { return current().name; }
 
-void unary_forward(Unary f, const float* x, float* y, std::size_t n, const UnaryParams& p) {
-  current().unary_forward(to_op(f), x, y, n, to_params(p), scalar_unary);
+template <>
+void activation_forward<float>(Act f, const float* x, float* y, std::size_t n, const ActivationParams& p) {
+  require_elementwise(f);
+  current().unary_forward(f, x, y, n, p, scalar_unary);
 }
 
-void unary_backward(Unary f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
-                    const UnaryParams& p) {
-  current().unary_backward(to_op(f), x, g, dx, n, accumulate, to_params(p), scalar_unary);
+template <>
+void activation_backward<float>(Act f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
+                                const ActivationParams& p) {
+  require_elementwise(f);
+  current().unary_backward(f, x, g, dx, n, accumulate, p, scalar_unary);
+}
+
+template <>
+void activation_forward<double>(Act f, const double* x, double* y, std::size_t n, const ActivationParams& p) {
+  visit_elementwise(f, [&](auto d) {
+    using D = decltype(d);
+    for (std::size_t i = 0; i < n; ++i) y[i] = definition_f<D>(x[i], p.data());
+  });
+}
+
+template <>
+void activation_backward<double>(Act f, const double* x, const double* g, double* dx, std::size_t n, bool accumulate,
+                                 const ActivationParams& p) {
+  visit_elementwise(f, [&](auto d) {
+    using D = decltype(d);
+    if (accumulate)
+      for (std::size_t i = 0; i < n; ++i) dx[i] += g[i] * definition_df<D>(x[i], p.data());
+    else
+      for (std::size_t i = 0; i < n; ++i) dx[i] = g[i] * definition_df<D>(x[i], p.data());
+  });
 }
 
 void relu_forward(const float* x, float* y, std::size_t n) { current().relu_forward(x, y, n); }

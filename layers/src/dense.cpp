@@ -59,7 +59,7 @@ Variable<T> Dense<T>::forward(const Variable<T>& x) {
     throw std::invalid_argument("Dense(" + std::to_string(in_features_) + " -> " + std::to_string(units_) +
                                 "): input has shape " + shape_to_string(x.shape()) + ", expected [batch, " +
                                 std::to_string(in_features_) + "]");
-  return apply_activation(activation_, linear(x, weight_, use_bias_ ? &bias_ : nullptr));
+  return apply_activation(activation_, linear(x, weight_, use_bias_ ? &bias_ : nullptr), this->is_training());
 }
 
 template <class T>
@@ -73,12 +73,8 @@ template <class T>
 LayerConfig Dense<T>::config() const {
   LayerConfig c{"Dense",
                 {{"in_features", double(in_features_)}, {"units", double(units_)}, {"use_bias", use_bias_ ? 1.0 : 0.0}},
-                {{"activation", activation_name(activation_.kind)}, {"initializer", initializer_name(init_)}}};
-  if (!std::isnan(activation_.alpha)) c.numbers["alpha"] = activation_.alpha;
-  if (activation_.kind == ActivationKind::softplus) {
-    c.numbers["beta"] = activation_.beta;
-    c.numbers["threshold"] = activation_.threshold;
-  }
+                {{"initializer", initializer_name(init_)}}};
+  write_activation(activation_, c);
   return c;
 }
 

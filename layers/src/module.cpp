@@ -49,13 +49,7 @@ std::size_t count(const LayerConfig& c, const std::string& key) {
     throw std::invalid_argument("layer config of type " + c.type + ": '" + key + "' must be a positive integer");
   return static_cast<std::size_t>(v);
 }
-ActivationSpec activation_spec(const LayerConfig& c) {
-  ActivationSpec spec{parse_activation(text(c, "activation"))};
-  if (auto it = c.numbers.find("alpha"); it != c.numbers.end()) spec.alpha = it->second;
-  if (auto it = c.numbers.find("beta"); it != c.numbers.end()) spec.beta = it->second;
-  if (auto it = c.numbers.find("threshold"); it != c.numbers.end()) spec.threshold = it->second;
-  return spec;
-}
+ActivationSpec activation_spec(const LayerConfig& c) { return read_activation(c); }
 }  // namespace
 
 template <class T>

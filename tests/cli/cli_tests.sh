@@ -84,20 +84,20 @@ check "eval reads standard input (whitespace and commas)" 0 out "^x,y,grad${nl}1
 check "eval accepts nan, inf and -inf" 0 out "${nl}-inf,0,0${nl}inf,inf,1${nl}nan,nan,nan${nl}-0\.5,0,0$" \
   "$xgrad" eval relu -inf inf nan -.5
 check "eval tanh(0)" 0 out "${nl}0,0,1$" "$xgrad" eval tanh 0
-check "eval leaky_relu --alpha" 0 out "${nl}-1,-0\.200000003,0\.200000003${nl}2,2,1$" "$xgrad" eval leaky_relu --alpha 0.2 -1 2
+check "eval leaky_relu --negative-slope" 0 out "${nl}-1,-0\.200000003,0\.200000003${nl}2,2,1$" "$xgrad" eval leaky_relu --negative-slope 0.2 -1 2
 check "eval prelu's default alpha 0.25" 0 out "${nl}-2,-0\.5,0\.25$" "$xgrad" eval prelu -2
 check "eval elu(-1) = e^-1 - 1" 0 out "${nl}-1,-0\.63212055882855767,0\.36787944117144233$" \
   "$xgrad" eval elu -1 --dtype float64
 check "eval softplus(0) = ln 2" 0 out "${nl}0,0\.693147182,0\.5$" "$xgrad" eval softplus 0
 check "eval softplus --beta 2" 0 out "${nl}0,0\.346573591,0\.5$" "$xgrad" eval softplus 0 --beta 2
 check "eval gelu(0)" 0 out "${nl}0,0,0\.5$" "$xgrad" eval gelu 0
-check "eval gelu --approximate tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" \
-  "$xgrad" eval gelu 1 --approximate tanh --dtype float64
+check "eval gelu_tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" \
+  "$xgrad" eval gelu_tanh 1 --dtype float64
 check "eval gelu_tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" "$xgrad" eval gelu_tanh 1 --dtype float64
 check "eval log_softmax" 0 out "${nl}0,-0\.693147182,.*${nl}0,-0\.693147182," "$xgrad" eval log_softmax 0 0
 check "eval linear" 0 out "${nl}3,3,1$" "$xgrad" eval linear 3
 
-check "eval: unknown function" 2 err "unknown function 'softmaxx' \(known: sigmoid, " "$xgrad" eval softmaxx 1
+check "eval: unknown function" 2 err "unknown function 'softmaxx' \(known: linear, sigmoid, " "$xgrad" eval softmaxx 1
 check "eval: non-numeric argument" 2 err "^xgrad eval: X: 'abc' is not a number$" "$xgrad" eval sigmoid 1 abc
 check "eval: non-numeric standard input names line and column" 1 err \
   "^xgrad eval: standard input, line 2, column 4: 'x1' is not a number$" bash -c 'printf "1 2\n3, x1\n" | "$0" eval tanh' "$xgrad"
@@ -105,28 +105,29 @@ check "eval: a hole between commas" 1 err "line 1, column 3: a number is missing
 check "eval: no input at all" 2 err "no input: give X values" "$xgrad" eval sigmoid
 check "eval: blank standard input" 2 err "no input" bash -c 'printf " \n\n" | "$0" eval sigmoid' "$xgrad"
 check "eval: beta = 0" 2 err "softplus: beta must be a finite number > 0" "$xgrad" eval softplus 1 --beta 0
-check "eval: negative threshold" 2 err "softplus: threshold must be >= 0" "$xgrad" eval softplus 1 --threshold -1
+check "eval: negative threshold" 2 err "softplus: threshold must be a finite number >= 0, got -1" "$xgrad" eval softplus 1 --threshold -1
 check "eval: elu alpha = 0" 2 err "elu: alpha must be a finite number > 0" "$xgrad" eval elu 1 --alpha 0
-check "eval: alpha = nan" 2 err "--alpha: must be a finite number, got nan" "$xgrad" eval leaky_relu 1 --alpha nan
+check "eval: negative_slope = nan" 2 err "leaky_relu: negative_slope must be a finite number, got NaN" "$xgrad" eval leaky_relu 1 --negative-slope nan
+check "eval: --alpha is not leaky_relu's" 2 err "--alpha applies to prelu and elu only, not to leaky_relu" "$xgrad" eval leaky_relu 1 --alpha 0.2
 check "eval: a parameter the function does not use" 2 err "--beta applies to softplus only, not to sigmoid" \
   "$xgrad" eval sigmoid 1 --beta 2
-check "eval: upstream of the wrong length" 2 err "--upstream has 2 values but there are 3 inputs" \
+check "eval: upstream of the wrong length" 2 err "--upstream has 2 values but there are 3 outputs" \
   "$xgrad" eval softmax 1 2 3 --upstream 1 0
 check "eval: bad upstream value" 2 err "--upstream: 'one' is not a number" "$xgrad" eval sigmoid 1 --upstream one
 check "eval: unknown dtype" 2 err "--dtype: float16 not in" "$xgrad" eval sigmoid 1 --dtype float16
-check "eval: unknown approximation" 2 err "--approximate: erf not in" "$xgrad" eval gelu 1 --approximate erf
+check "eval: one spelling of gelu_tanh" 2 err "not expected: --approximate" "$xgrad" eval gelu 1 --approximate tanh
 check "eval: beyond float32" 2 err "'1e39' is beyond the range of float32" "$xgrad" eval sigmoid 1e39
 check "eval: a failure prints nothing on stdout" 2 out "^$" "$xgrad" eval softmax 1 2 --upstream 1
 
 # --- plot ------------------------------------------------------------------
 plots=$work/plots
 check "plot writes one svg per function" 0 out "^$plots/sigmoid\.svg${nl}$plots/leaky_relu\.svg$" \
-  "$xgrad" plot sigmoid leaky_relu --alpha 0.2 --out "$plots"
+  "$xgrad" plot sigmoid leaky_relu --negative-slope 0.2 --out "$plots"
 assert "the sigmoid svg is not empty" test -s "$plots/sigmoid.svg"
 assert "the svg names the function" grep -q "sigmoid(x)" "$plots/sigmoid.svg"
 assert "the svg is an svg" grep -q "<svg" "$plots/sigmoid.svg"
 assert "the svg has the legend's derivative" grep -q "f' (autograd)" "$plots/leaky_relu.svg"
-assert "the title shows alpha" grep -q "alpha = 0.2" "$plots/leaky_relu.svg"
+assert "the title shows the slope" grep -q "negative_slope = 0.2" "$plots/leaky_relu.svg"
 check "plot png with a range" 0 out "softmax\.png$" "$xgrad" plot softmax --format png --range=-3:3 --out "$plots"
 assert "the png is a png" bash -c 'head -c 4 "$0" | grep -q PNG' "$plots/softmax.png"
 assert "no partial files are left" bash -c '! ls -A "$0" | grep -q partial' "$plots"

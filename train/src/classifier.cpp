@@ -25,12 +25,10 @@ std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
     layer.units = std::stoul(units);
     if (layer.units == 0) throw std::invalid_argument(where + " has 0 units");
     if (colon != std::string::npos) layer.activation = part.substr(colon + 1);
-    if (layer.activation != "prelu") {
-      try {
-        parse_activation(layer.activation);
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(where + ": " + e.what());
-      }
+    try {
+      parse_activation(layer.activation);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": " + e.what());
     }
     layers.push_back(layer);
   }
@@ -44,15 +42,14 @@ Sequential<float> build_classifier(std::size_t features, std::size_t classes, co
   Sequential<float> model;
   std::size_t in = features;
   for (const auto& layer : hidden) {
-    const bool prelu = layer.activation == "prelu";
-    const ActivationSpec act{prelu ? ActivationKind::linear : parse_activation(layer.activation)};
+    const ActivationSpec parsed = parse_activation(layer.activation);
+    const bool prelu = activation_info(parsed.id).learnable;  // a PReLU layer after a linear Dense
+    const ActivationSpec act = prelu ? ActivationSpec{Act::linear} : parsed;
     // He initialisation suits the rectifiers; Glorot the saturating functions.
-    const bool rectifier = prelu || act.kind == ActivationKind::relu || act.kind == ActivationKind::leaky_relu ||
-                           act.kind == ActivationKind::elu || act.kind == ActivationKind::gelu ||
-                           act.kind == ActivationKind::gelu_tanh;
+    const bool rectifier = activation_info(parsed.id).rectifier;
     model.add(std::make_shared<Dense<float>>(in, layer.units, act, true,
                                              rectifier ? Initializer::he_uniform : Initializer::glorot_uniform, gen));
-    if (prelu) model.add(std::make_shared<PReLU<float>>(layer.units, 0.25));
+    if (prelu) model.add(std::make_shared<PReLU<float>>(layer.units, math::Prelu::params[0].default_value));
     in = layer.units;
   }
   model.add(std::make_shared<Dense<float>>(in, classes, ActivationSpec{}, true, Initializer::glorot_uniform, gen));

@@ -28,7 +28,7 @@ Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target) {
   double total = 0;
   for (std::size_t i = 0; i < n; ++i) total += (double(p[i]) - t[i]) * (double(p[i]) - t[i]);
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "mse", {prediction, target}, [n](Node<T>& self) {
-    const T scale = self.grad.data()[0] * T(2) / static_cast<T>(n);
+    const T scale = self.incoming_grad().data()[0] * T(2) / static_cast<T>(n);
     Node<T>& pn = *self.inputs[0];
     Node<T>& tn = *self.inputs[1];
     const T* p = pn.value.data();
@@ -51,7 +51,7 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
   }
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "binary_cross_entropy_with_logits",
                                   {logits, target}, [n](Node<T>& self) {
-    const double scale = double(self.grad.data()[0]) / n;
+    const double scale = double(self.incoming_grad().data()[0]) / n;
     Node<T>& xn = *self.inputs[0];
     Node<T>& tn = *self.inputs[1];
     const T* x = xn.value.data();
@@ -86,7 +86,7 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
                                     [labels, batch, classes](Node<T>& self) {
       Node<T>& in = *self.inputs[0];
       if (!in.requires_grad) return;
-      const T scale = self.grad.data()[0] / static_cast<T>(batch);
+      const T scale = self.incoming_grad().data()[0] / static_cast<T>(batch);
       bool add_into = false;
       T* dx = detail::grad_buffer(in, add_into);
       const std::size_t n = batch * classes;
@@ -109,7 +109,7 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
   for (std::size_t b = 0; b < batch; ++b) total -= (*log_probs)(b, static_cast<std::size_t>(labels[b]));
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "cross_entropy", {logits},
                                   [log_probs, labels, batch, classes](Node<T>& self) {
-    const T scale = self.grad.data()[0] / static_cast<T>(batch);
+    const T scale = self.incoming_grad().data()[0] / static_cast<T>(batch);
     const T* lp = log_probs->data();
     detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
       const std::size_t b = i / classes, c = i % classes;

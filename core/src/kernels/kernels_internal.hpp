@@ -4,17 +4,17 @@
 // kernels_avx2.cpp, kernels_baseline.cpp). Plain data and function pointers
 // only: nothing inline may be shared with the translation units compiled for
 // a wider instruction set (the linker could pick their copy for everyone).
+// The activation definitions are included for their templates and constant
+// data only: the kernels instantiate them with their own (internal) vector
+// policy and never call a non-template inline function of theirs.
 #include <cstddef>
+
+#include "xgrad/core/activations/catalogue.hpp"
 
 namespace xgrad::kernels::detail {
 
-enum class Op : int { sigmoid, tanh, elu, softplus, gelu, gelu_tanh };
-
-struct Params {
-  double alpha = 1.0;      // elu
-  double beta = 1.0;       // softplus
-  double threshold = 20.0; // softplus
-};
+using Op = xgrad::Act;
+using Params = xgrad::ActivationParams;
 
 /// The scalar kernel of xgrad::math for the lanes the vector code leaves out
 /// (NaN, infinities, huge magnitudes, the neighbourhood of a root of f').

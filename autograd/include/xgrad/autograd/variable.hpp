@@ -30,10 +30,9 @@ struct Node {
   std::function<void(Node&)> backward;
   std::uint64_t visit_mark = 0;
   /// backward(upstream) from this node: the upstream tensor, read in place
-  /// instead of being copied into grad, for backward rules that read their
-  /// incoming gradient through incoming_grad() and say so with reads_incoming.
+  /// instead of being copied into grad.
   const Tensor<T>* upstream = nullptr;
-  bool reads_incoming = false;
+  /// The one way a backward rule reads the gradient arriving at its output.
   const Tensor<T>& incoming_grad() const { return upstream ? *upstream : grad; }
 
   Node();

@@ -2,6 +2,7 @@
 /// Every activation of xgrad and its derivative as plain functions: scalar
 /// kernels (one header each, f and f' in its comment) and whole-tensor forms
 /// that need no autograd graph.
+#include "xgrad/core/activations/catalogue.hpp"
 #include "xgrad/core/activations/elu.hpp"
 #include "xgrad/core/activations/gelu.hpp"
 #include "xgrad/core/activations/relu.hpp"
@@ -23,10 +24,5 @@ Tensor<T> map(const Tensor<T>& x, F&& f) {
   for (std::size_t i = 0; i < n; ++i) out[i] = f(in[i]);
   return y;
 }
-
-/// Checks the parameters that have a domain; throws std::invalid_argument naming the bad value.
-void check_elu_alpha(double alpha);
-void check_softplus_parameters(double beta, double threshold);
-void check_slope(double slope, const char* what);
 
 }  // namespace xgrad::math

@@ -21,20 +21,18 @@
 #include <string>
 #include <vector>
 
+#include "xgrad/core/activations/catalogue.hpp"
+
 namespace xgrad::kernels {
 
-enum class Unary { sigmoid, tanh, elu, softplus, gelu, gelu_tanh };
-
-struct UnaryParams {
-  double alpha = 1.0;       ///< elu
-  double beta = 1.0;        ///< softplus
-  double threshold = 20.0;  ///< softplus
-};
-
-void unary_forward(Unary f, const float* x, float* y, std::size_t n, const UnaryParams& p = {});
-/// dx (+)= g * f'(x), f'(x) rounded to float32 first (as the scalar path).
-void unary_backward(Unary f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
-                    const UnaryParams& p = {});
+/// f(x) of an elementwise activation of the catalogue on n values: float32
+/// through the vector kernels, float64 through the definition's scalar f.
+template <class T>
+void activation_forward(Act f, const T* x, T* y, std::size_t n, const ActivationParams& p);
+/// dx (+)= g * f'(x), f'(x) rounded to T first (as the scalar path).
+template <class T>
+void activation_backward(Act f, const T* x, const T* g, T* dx, std::size_t n, bool accumulate,
+                         const ActivationParams& p);
 
 void relu_forward(const float* x, float* y, std::size_t n);
 void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate);

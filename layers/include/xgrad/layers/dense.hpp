@@ -20,12 +20,14 @@ class Dense : public Module<T> {
         Initializer init = Initializer::glorot_uniform, Generator& generator = default_generator());
   Dense(std::size_t in_features, std::size_t units, const std::string& activation, bool use_bias = true,
         Initializer init = Initializer::glorot_uniform, Generator& generator = default_generator())
-      : Dense(in_features, units, ActivationSpec{parse_activation(activation)}, use_bias, init, generator) {}
+      : Dense(in_features, units, parse_activation(activation), use_bias, init, generator) {}
 
   Variable<T> forward(const Variable<T>& x) override;
   std::vector<std::pair<std::string, Variable<T>>> named_parameters() const override;
   std::string type_name() const override { return "Dense"; }
-  std::optional<std::size_t> output_features(std::optional<std::size_t>) const override { return units_; }
+  std::optional<std::size_t> output_features(std::optional<std::size_t>) const override {
+    return activation_output_features(activation_, units_);
+  }
   LayerConfig config() const override;
 
   Variable<T>& weight() { return weight_; }

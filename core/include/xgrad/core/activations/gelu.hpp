@@ -18,14 +18,15 @@
 /// instead (RootSeries below), which is relatively exact. float32 needs no
 /// such care: its double evaluation is good to 1e-16 absolute, and the nearest
 /// float32 to x0 is ~1e-8 away.
+#include <array>
 #include <cmath>
+
+#include "xgrad/core/activations/param.hpp"
 
 #include "xgrad/core/activations/common.hpp"
 #include "xgrad/core/activations/sigmoid.hpp"
 
 namespace xgrad::math {
-
-enum class GeluApproximate { none, tanh };
 
 template <class R>
 inline R gelu_of(R x, R sqrt_half) { return R(0.5) * x * std::erfc(-x * sqrt_half); }
@@ -104,5 +105,28 @@ inline double gelu_tanh_derivative(double x) {
 inline float gelu_tanh_derivative(float x) {
   return static_cast<float>(gelu_tanh_derivative_of<double>(x, kSqrt2OverPi, kGeluTanhCubic));
 }
+
+/// The catalogue's entries (activations/catalogue.hpp); float32 arrays: hand-written kernels.
+struct Gelu {
+  static constexpr const char* name = "gelu";
+  static constexpr bool rectifier = true;
+  static constexpr const char* torch = "torch.nn.functional.gelu(x)";
+  static constexpr std::array<ParamSpec, 0> params{};
+  static constexpr std::array<double, 0> kinks{};
+  static constexpr bool tuned_kernel = true;
+  template <class T> static T f(T x, const double*) { return gelu(x); }
+  template <class T> static T df(T x, const double*) { return gelu_derivative(x); }
+};
+
+struct GeluTanh {
+  static constexpr const char* name = "gelu_tanh";
+  static constexpr bool rectifier = true;
+  static constexpr const char* torch = "torch.nn.functional.gelu(x, approximate='tanh')";
+  static constexpr std::array<ParamSpec, 0> params{};
+  static constexpr std::array<double, 0> kinks{};
+  static constexpr bool tuned_kernel = true;
+  template <class T> static T f(T x, const double*) { return gelu_tanh(x); }
+  template <class T> static T df(T x, const double*) { return gelu_tanh_derivative(x); }
+};
 
 }  // namespace xgrad::math

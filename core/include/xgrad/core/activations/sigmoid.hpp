@@ -8,7 +8,10 @@
 /// from y = f(x): once x > 37 (float64) 1 - y rounds to 0 although f'(x) is a
 /// normal number down to x = -708. The float64 derivative forms e / (1 + e)^2
 /// in long double (see sigmoid_derivative(double)).
+#include <array>
 #include <cmath>
+
+#include "xgrad/core/activations/param.hpp"
 
 namespace xgrad::math {
 
@@ -40,5 +43,17 @@ inline double sigmoid_derivative(double x) {
 inline float sigmoid_derivative(float x) {
   return static_cast<float>(sigmoid_derivative_of(static_cast<double>(x)));
 }
+
+/// The catalogue's entry (activations/catalogue.hpp). float32 arrays go
+/// through a hand-written kernel (core/src/kernels/float32_kernels.inc).
+struct Sigmoid {
+  static constexpr const char* name = "sigmoid";
+  static constexpr const char* torch = "torch.sigmoid(x)";
+  static constexpr std::array<ParamSpec, 0> params{};
+  static constexpr std::array<double, 0> kinks{};
+  static constexpr bool tuned_kernel = true;
+  template <class T> static T f(T x, const double*) { return sigmoid(x); }
+  template <class T> static T df(T x, const double*) { return sigmoid_derivative(x); }
+};
 
 }  // namespace xgrad::math

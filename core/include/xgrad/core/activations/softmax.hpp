@@ -11,6 +11,9 @@
 /// below eps (log_softmax([0, -50])_0 = -1.9e-22, not 0).
 /// float32 lanes are accumulated in float64. A lane whose max is +inf or NaN
 /// gives NaN, as the exact value is undefined there.
+#include <array>
+
+#include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/tensor.hpp"
 
 namespace xgrad::math {
@@ -30,5 +33,31 @@ template <class T>
 Tensor<T> softmax(const Tensor<T>& x, long axis = -1);
 template <class T>
 Tensor<T> log_softmax(const Tensor<T>& x, long axis = -1);
+
+/// The catalogue's entries (activations/catalogue.hpp): functions of a whole
+/// lane along an axis (the last, for layers), not elementwise.
+struct Softmax {
+  static constexpr const char* name = "softmax";
+  static constexpr const char* torch = "torch.softmax(x, dim=-1)";
+  static constexpr std::array<ParamSpec, 0> params{};
+};
+struct LogSoftmax {
+  static constexpr const char* name = "log_softmax";
+  static constexpr const char* torch = "torch.log_softmax(x, dim=-1)";
+  static constexpr std::array<ParamSpec, 0> params{};
+};
+/// softmin(x) = softmax(-x); backward dx = -(softmax backward at -x).
+struct Softmin {
+  static constexpr const char* name = "softmin";
+  static constexpr const char* torch = "torch.nn.functional.softmin(x, dim=-1)";
+  static constexpr std::array<ParamSpec, 0> params{};
+};
+/// GLU: the lane is split into halves a and b; glu = a sigmoid(b) (half the size).
+///   d/da = g sigmoid(b),  d/db = g a sigmoid'(b)
+struct Glu {
+  static constexpr const char* name = "glu";
+  static constexpr const char* torch = "torch.nn.functional.glu(x, dim=-1)";
+  static constexpr std::array<ParamSpec, 0> params{};
+};
 
 }  // namespace xgrad::math

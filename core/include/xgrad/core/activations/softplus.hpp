@@ -7,7 +7,10 @@
 ///
 /// log1p(exp(z)) never overflows below the threshold (z <= threshold) and keeps
 /// full precision for very negative z, where log(1 + e^z) would round to 0.
+#include <array>
 #include <cmath>
+
+#include "xgrad/core/activations/param.hpp"
 
 #include "xgrad/core/activations/sigmoid.hpp"
 
@@ -27,5 +30,17 @@ inline double softplus_derivative(double x, double beta, double threshold) {
 inline float softplus_derivative(float x, double beta, double threshold) {
   return static_cast<float>(softplus_derivative(static_cast<double>(x), beta, threshold));
 }
+
+/// The catalogue's entry (activations/catalogue.hpp); float32 arrays: a hand-written kernel.
+struct Softplus {
+  static constexpr const char* name = "softplus";
+  static constexpr const char* torch = "torch.nn.functional.softplus(x, beta, threshold)";
+  static constexpr std::array<ParamSpec, 2> params{{{"beta", 1.0, Domain::positive, "the sharpness"},
+                                                     {"threshold", 20.0, Domain::nonnegative, "linear where beta x > threshold"}}};
+  static constexpr std::array<double, 0> kinks{};
+  static constexpr bool tuned_kernel = true;
+  template <class T> static T f(T x, const double* p) { return softplus(x, p[0], p[1]); }
+  template <class T> static T df(T x, const double* p) { return softplus_derivative(x, p[0], p[1]); }
+};
 
 }  // namespace xgrad::math

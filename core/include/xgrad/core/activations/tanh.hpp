@@ -15,7 +15,10 @@
 /// (3.2 ulp measured); in long double only exp's 0.5 ulp and the final
 /// rounding remain (below 1.6 ulp; 2.6 for (2 e^-|x|)^2, where exp's error
 /// doubles), and the square is rounded once, also where it is subnormal.
+#include <array>
 #include <cmath>
+
+#include "xgrad/core/activations/param.hpp"
 
 namespace xgrad::math {
 
@@ -37,5 +40,16 @@ inline double tanh_derivative(double x) { return static_cast<double>(tanh_deriva
 inline float tanh_derivative(float x) {
   return static_cast<float>(tanh_derivative_of<double>(static_cast<double>(x)));
 }
+
+/// The catalogue's entry (activations/catalogue.hpp); float32 arrays: a hand-written kernel.
+struct Tanh {
+  static constexpr const char* name = "tanh";
+  static constexpr const char* torch = "torch.tanh(x)";
+  static constexpr std::array<ParamSpec, 0> params{};
+  static constexpr std::array<double, 0> kinks{};
+  static constexpr bool tuned_kernel = true;
+  template <class T> static T f(T x, const double*) { return tanh(x); }
+  template <class T> static T df(T x, const double*) { return tanh_derivative(x); }
+};
 
 }  // namespace xgrad::math
