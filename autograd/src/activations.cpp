@@ -57,45 +57,46 @@ Variable<T> prelu(const Variable<T>& x, const Variable<T>& alpha) {
   const T* a = alpha.value().data();
   T* yv = y.data();
   const std::size_t n = x.size();
-  if (count == 1) {
-    const T a0 = a[0];
-    if constexpr (std::is_same_v<T, float>) kernels::leaky_relu_forward(xv, yv, n, static_cast<double>(a0));
-    else for (std::size_t i = 0; i < n; ++i) yv[i] = math::prelu(xv[i], a0);
+  const std::size_t rows = count == 1 ? 1 : n / count;  // one alpha per feature: row by row, no modulo
+  if constexpr (std::is_same_v<T, float>) {
+    if (count == 1) kernels::leaky_relu_forward(xv, yv, n, static_cast<double>(a[0]));
+    else kernels::prelu_rows_forward(xv, a, yv, rows, count);
   } else {
-    for (std::size_t i = 0; i < n; ++i) yv[i] = math::prelu(xv[i], a[i % count]);
+    for (std::size_t r = 0, i = 0; r < (count == 1 ? n : rows); ++r)
+      for (std::size_t j = 0; j < count; ++j, ++i) yv[i] = math::prelu(xv[i], a[count == 1 ? 0 : j]);
   }
-  return Variable<T>::make_result(std::move(y), "prelu", {x, alpha}, [count](Node<T>& self) {
+  return Variable<T>::make_result(std::move(y), "prelu", {x, alpha}, [count, rows](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     Node<T>& al = *self.inputs[1];
     const T* xv = in.value.data();
     const T* a = al.value.data();
     const T* g = self.incoming_grad().data();
     const std::size_t n = in.value.size();
+    bool add_into = false;
+    T* dx = in.requires_grad ? detail::grad_buffer(in, add_into) : nullptr;
     if constexpr (std::is_same_v<T, float>) {
       if (count == 1) {  // dx and d alpha in one pass
-        bool add_into = false;
-        T* dx = in.requires_grad ? detail::grad_buffer(in, add_into) : nullptr;
-        const double total = kernels::prelu_backward(xv, self.incoming_grad().data(), dx, n, a[0], add_into);
+        const double total = kernels::prelu_backward(xv, g, dx, n, a[0], add_into);
         if (al.requires_grad) detail::accumulate_grad_each(al, [total](std::size_t) { return static_cast<T>(total); });
         return;
       }
     }
-    if (in.requires_grad) {
-      if (count == 1) {
-        const T a0 = a[0];
-        detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * math::prelu_derivative(xv[i], a0); });
-      } else {
-        detail::accumulate_grad_each(in, [&](std::size_t i) { return g[i] * math::prelu_derivative(xv[i], a[i % count]); });
+    // d/d alpha_j = sum over the elements using alpha_j of g * (x if x <= 0 else 0),
+    // summed in double so that a million float terms keep their digits.
+    std::vector<double> totals(count, 0.0);
+    if constexpr (std::is_same_v<T, float>) {
+      kernels::prelu_rows_backward(xv, g, a, dx, totals.data(), rows, count, add_into);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t j = count == 1 ? 0 : i % count;
+        if (dx) {
+          const T c = g[i] * math::prelu_derivative(xv[i], a[j]);
+          dx[i] = add_into ? dx[i] + c : c;
+        }
+        totals[j] += static_cast<double>(g[i]) * math::prelu_alpha_derivative(xv[i]);
       }
     }
-    if (al.requires_grad) {
-      // d/d alpha_j = sum over the elements using alpha_j of g * (x if x <= 0 else 0),
-      // summed in double so that a million float terms keep their digits.
-      std::vector<double> totals(count, 0.0);
-      for (std::size_t i = 0; i < n; ++i)
-        totals[i % count] += static_cast<double>(g[i]) * math::prelu_alpha_derivative(xv[i]);
-      detail::accumulate_grad_each(al, [&](std::size_t j) { return static_cast<T>(totals[j]); });
-    }
+    if (al.requires_grad) detail::accumulate_grad_each(al, [&](std::size_t j) { return static_cast<T>(totals[j]); });
   });
 }
 

@@ -114,6 +114,13 @@ void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t 
 double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate) {
   return current().prelu_backward(x, g, dx, n, alpha, accumulate);
 }
+void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features) {
+  current().prelu_rows_forward(x, alpha, y, rows, features);
+}
+void prelu_rows_backward(const float* x, const float* g, const float* alpha, float* dx, double* dalpha, std::size_t rows,
+                         std::size_t features, bool accumulate) {
+  current().prelu_rows_backward(x, g, alpha, dx, dalpha, rows, features, accumulate);
+}
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   current().softmax_rows(false, x, y, rows, cols, scalar_row);
 }

@@ -32,6 +32,9 @@ struct Table {
   void (*leaky_forward)(const float* x, float* y, std::size_t n, double slope);
   void (*leaky_backward)(const float* x, const float* g, float* dx, std::size_t n, float slope, bool accumulate);
   double (*prelu_backward)(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate);
+  void (*prelu_rows_forward)(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features);
+  void (*prelu_rows_backward)(const float* x, const float* g, const float* alpha, float* dx, double* dalpha,
+                              std::size_t rows, std::size_t features, bool accumulate);
   void (*softmax_rows)(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
   void (*softmax_backward_rows)(bool log, const float* y, const float* g, float* dx, std::size_t rows,
                                 std::size_t cols, bool accumulate);

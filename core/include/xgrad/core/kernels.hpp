@@ -42,6 +42,13 @@ void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t 
 /// d/d alpha = sum of g * (x > 0 ? 0 : x), summed in double; one pass.
 double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate);
 
+/// PReLU with one alpha per feature (x is [rows, features], row-major):
+/// y = x > 0 ? x : alpha[j] x; backward dx (+)= g * prelu'(x) when dx is not
+/// null and dalpha[j] += sum over rows of g * (x > 0 ? 0 : x) in double.
+void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features);
+void prelu_rows_backward(const float* x, const float* g, const float* alpha, float* dx, double* dalpha, std::size_t rows,
+                         std::size_t features, bool accumulate);
+
 /// softmax / log_softmax of each contiguous row of [rows, cols].
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
