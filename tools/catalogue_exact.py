@@ -146,7 +146,7 @@ def hard_points(fn, dtype, round_to, next_up, prec):
     if fn in ("silu", "mish"):
         root = derivative_root(fn, prec)
         around(root)
-        for k in range(10, 20):
+        for k in range(9, 20):
             pts.append(root + mpf(10) ** -k)
             pts.append(root - mpf(10) ** -k)
         for edge in (root - mpf(2) ** -6, root + mpf(2) ** -6):
