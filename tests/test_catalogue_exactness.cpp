@@ -306,3 +306,61 @@ TEST_CASE("catalogue: at each kink, PyTorch 1.13's f and f' (float64)") {
   }
   CHECK(checked == table.size());
 }
+
+namespace {
+
+/// f' against a central difference of f (in the Float64Math, unrounded) on a
+/// grid of [-6, 6], away from kinks and parameter values: catches a wrong f'
+/// at parameters the reference does not use.
+template <class D>
+void check_derivative_by_differences(const std::vector<double>& params) {
+  using M = typename D::Float64Math;
+  using V = typename M::V;
+  const double* p = params.data();
+  std::vector<double> avoid(D::kinks.begin(), D::kinks.end());
+  for (double v : params) {
+    avoid.push_back(v);
+    avoid.push_back(-v);
+  }
+  const V h = static_cast<V>(1e-5);
+  std::size_t n = 0;
+  for (double x = -6; x <= 6; x += 0.0173) {
+    if (std::any_of(avoid.begin(), avoid.end(), [&](double a) { return std::fabs(x - a) < 1e-3; })) continue;
+    const V xv = static_cast<V>(x);
+    const V fd = (D::template f<M>(xv + h, p) - D::template f<M>(xv - h, p)) / (2 * h);
+    const V df = D::template df<M>(xv, p);
+    INFO(std::string(D::name) << " x = " << x << ": f' " << static_cast<double>(df) << ", difference "
+                              << static_cast<double>(fd));
+    CHECK(std::fabs(static_cast<double>(fd - df)) <= 1e-6 * (1 + std::fabs(static_cast<double>(df))));
+    ++n;
+  }
+  CHECK(n > 600);
+}
+
+}  // namespace
+
+TEST_CASE("catalogue: f' is the derivative of f, also at other parameters") {
+  for_each_definition<Definitions>([](auto* d) {
+    using D = std::remove_pointer_t<decltype(d)>;
+    check_derivative_by_differences<D>(reference_params<D>());
+  });
+  check_derivative_by_differences<m::Celu>({2.0});
+  check_derivative_by_differences<m::Celu>({-1.5});
+  check_derivative_by_differences<m::Squareplus>({0.5});
+  check_derivative_by_differences<m::Squareplus>({0.0});
+  check_derivative_by_differences<m::Hardtanh>({-2.0, 3.0});
+  check_derivative_by_differences<m::Softshrink>({1.0});
+  check_derivative_by_differences<m::Hardshrink>({1.0});
+  check_derivative_by_differences<m::Threshold>({-1.0, 0.5});
+}
+
+TEST_CASE("catalogue: squareplus with b = 0 is relu, with f'(0) = 1/2") {
+  const double b0[1] = {0.0};
+  using M = m::ScalarMath<long double>;
+  CHECK(m::Squareplus::f<M>(3.0L, b0) == 3.0L);
+  CHECK(m::Squareplus::f<M>(-3.0L, b0) == 0.0L);
+  CHECK(m::Squareplus::f<M>(0.0L, b0) == 0.0L);
+  CHECK(m::Squareplus::df<M>(0.0L, b0) == 0.5L);
+  CHECK(m::Squareplus::df<M>(2.0L, b0) == 1.0L);
+  CHECK(m::Squareplus::df<M>(-2.0L, b0) == 0.0L);
+}
