@@ -154,6 +154,8 @@ def hard_points(fn, dtype, round_to, next_up, prec):
     if fn == "tanhshrink":
         for edge in (mpf(1) / 8, -mpf(1) / 8):
             around(edge, decades=False)
+    if fn == "logsigmoid":
+        pts += [mpf(-300), mpf(300)]  # PyTorch issue 1835: logsigmoid(-300) was -inf
     return pts
 
 
