@@ -130,7 +130,7 @@ void check_definition() {
   const Tally f32 = measure<D, m::ScalarMath<double>, float>("float32", p);
   const Tally f64 = measure<D, typename D::Float64Math, double>("float64", p);
   const Tally noisy = measure<D, NoisyMath, float>("float32", p);
-  // The figures for docs/exactness.md (run with -s to see them).
+  // The figures for docs/exactness.md (printed on every run).
   MESSAGE(std::string(D::name) << ": worst ulp f32 f " << static_cast<double>(f32.worst_f) << ", f' "
                   << static_cast<double>(f32.worst_df) << "; f64 f " << static_cast<double>(f64.worst_f) << ", f' "
                   << static_cast<double>(f64.worst_df) << "; noisy f32 f " << static_cast<double>(noisy.worst_f)
