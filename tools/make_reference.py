@@ -7,6 +7,12 @@ writes
 
     activation_reference.csv  function,dtype,x,f,df
     softmax_reference.csv     case,dtype,n,i,x,softmax,log_softmax
+    catalogue_reference.csv   function,dtype,x,f,df (tools/catalogue_exact.py)
+
+(--tables picks some of them: activation, softmax, catalogue). The catalogue
+table has the inputs of the activation table, |x| up to float32's and
+float64's largest, and each function's own hard points (kinks, the root of f',
+the edges of the definitions' series windows; see catalogue_exact.py).
 
 Every input x is exactly representable in its dtype (candidates are rounded to
 float32 for the float32 rows) and printed exactly as a hex float
@@ -35,6 +41,8 @@ import struct
 
 import mpmath
 from mpmath import mp, mpf
+
+from catalogue_exact import CATALOGUE, exact_catalogue, hard_points, huge_inputs
 
 PREC = 256
 CHECK_PREC = 384
@@ -254,7 +262,7 @@ def agree(a, b):
     return abs(a - b) <= abs(b) * mpf(10) ** -40
 
 
-def exact_checked(fn, x):
+def exact_checked(fn, x, exact=exact):
     with mp.workprec(PREC):
         f, df = exact(fn, mpf(x))
     with mp.workprec(CHECK_PREC):
@@ -337,9 +345,43 @@ def main():
     ap.add_argument("--dense", type=int, default=0, metavar="N",
                     help="add N random inputs per dtype (a stress run; keep the checked-in file at 0)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the --dense inputs")
+    ap.add_argument("--tables", default="activation,softmax,catalogue",
+                    help="comma-separated: activation, softmax, catalogue (default: all)")
     args = ap.parse_args()
+    tables = set(args.tables.split(","))
     os.makedirs(args.out_dir, exist_ok=True)
+    if "activation" in tables:
+        write_activation_table(args)
+    if "softmax" in tables:
+        write_softmax_table(args)
+    if "catalogue" in tables:
+        write_catalogue_table(args)
 
+
+def write_catalogue_table(args):
+    path = os.path.join(args.out_dir, "catalogue_reference.csv")
+    rows = 0
+    with open(path, "w") as out:
+        out.write("function,dtype,x,f,df\n")
+        for dtype in DTYPES:
+            common = inputs_for(dtype, args.dense, args.seed) + [round_to(dtype, v) for v in huge_inputs(dtype)]
+            for fn in CATALOGUE:
+                xs = set(common)
+                for v in hard_points(fn, dtype, round_to, next_up, PREC):
+                    r = round_to(dtype, v)
+                    if math.isfinite(r):
+                        xs.add(r)
+                for x in sorted(xs):
+                    f, df = exact_checked(fn, x, exact_catalogue)
+                    out.write(f"{fn},{dtype},{hexx(x)},{fmt(f)},{fmt(df)}\n")
+                    rows += 1
+                out.write(f"{fn},{dtype},nan,nan,nan\n")  # NaN in gives NaN out
+                rows += 1
+            print(f"catalogue {dtype}: {len(common)} common inputs per function")
+    print(f"wrote {path}: {rows} rows, {os.path.getsize(path)} bytes")
+
+
+def write_activation_table(args):
     act_path = os.path.join(args.out_dir, "activation_reference.csv")
     rows = 0
     with open(act_path, "w") as out:
@@ -356,6 +398,8 @@ def main():
             print(f"{dtype}: {len(xs)} inputs per function")
     print(f"wrote {act_path}: {rows} rows, {os.path.getsize(act_path)} bytes")
 
+
+def write_softmax_table(args):
     sm_path = os.path.join(args.out_dir, "softmax_reference.csv")
     rows = 0
     with open(sm_path, "w") as out:

@@ -2,12 +2,17 @@
 """PyTorch's worst error in ulps on the exact reference, as a markdown table.
 
     /usr/bin/python3 tools/torch_ulp.py tests/data/activation_reference.csv [softmax_reference.csv] [--where]
+    /usr/bin/python3 tools/torch_ulp.py tests/data/catalogue_reference.csv --no-softmax [--where]
 
 The same measurement as build/tools/ulp_report (tools/ulp_report.cpp) for
 PyTorch's CPU kernels: forward with torch.sigmoid, torch.tanh, F.relu,
 F.leaky_relu(x, 0.01), F.prelu(x, tensor([0.25])), F.elu(alpha=1),
 F.softplus(beta=1, threshold=20), F.gelu(approximate='none' / 'tanh'),
-torch.softmax, torch.log_softmax; f' through autograd with an upstream of
+torch.softmax, torch.log_softmax; for the catalogue (tools/catalogue_exact.py)
+F.selu, F.celu(alpha=1), F.silu, F.mish, F.logsigmoid, F.tanhshrink,
+F.softsign, F.hardswish, F.hardtanh(-1, 1), F.relu6, F.hardsigmoid,
+F.softshrink(0.5), F.hardshrink(0.5), F.threshold(x, 0.1, 20) (squareplus:
+none in PyTorch); f' through autograd with an upstream of
 ones; float32 and float64, each whole column as one tensor.
 
 A cell is the worst |computed - exact| / ulp(exact), ulp(v) = 2^(floor(log2|v|) - 52)
@@ -41,10 +46,27 @@ FUNCTIONS = OrderedDict([
     ("softplus", lambda x: F.softplus(x, beta=1, threshold=20)),
     ("gelu", lambda x: F.gelu(x, approximate="none")),
     ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")),
+    # the catalogue (catalogue_reference.csv)
+    ("selu", F.selu),
+    ("celu", lambda x: F.celu(x, alpha=1.0)),
+    ("silu", F.silu),
+    ("mish", F.mish),
+    ("logsigmoid", F.logsigmoid),
+    ("tanhshrink", F.tanhshrink),
+    ("softsign", F.softsign),
+    ("hardswish", F.hardswish),
+    ("hardtanh", lambda x: F.hardtanh(x, -1.0, 1.0)),
+    ("relu6", F.relu6),
+    ("hardsigmoid", F.hardsigmoid),
+    ("softshrink", lambda x: F.softshrink(x, 0.5)),
+    ("hardshrink", lambda x: F.hardshrink(x, 0.5)),
+    ("threshold", lambda x: F.threshold(x, 0.1, 20.0)),
 ])
 DTYPES = OrderedDict([("float32", (torch.float32, 24)), ("float64", (torch.float64, 53))])
 MIN_NORMAL = {"float32": mpf(2) ** -126, "float64": mpf(2) ** -1022}
 MAX_FINITE = {"float32": mpf(torch.finfo(torch.float32).max), "float64": mpf(torch.finfo(torch.float64).max)}
+# from here on a value rounds to inf: the largest number plus half its ulp
+OVERFLOW = {"float32": mpf(2) ** 128 * (1 - mpf(2) ** -25), "float64": mpf(2) ** 1024 * (1 - mpf(2) ** -54)}
 
 
 def parse_x(s):
@@ -81,6 +103,11 @@ class Cell:
                 self.miss("not 0")
             return
         v = mpf(exact_text)
+        if abs(v) >= OVERFLOW[dtype]:
+            # beyond the dtype (selu(FLT_MAX)): the infinity of its sign, or a finite number
+            if math.isnan(got) or (math.isinf(got) and (got > 0) != (v > 0)):
+                self.miss("wrong inf")
+            return
         if not (MIN_NORMAL[dtype] <= abs(v) <= MAX_FINITE[dtype]):
             if not math.isfinite(got):
                 self.miss("non-finite")
@@ -117,9 +144,12 @@ def activation_table(path):
     with open(path) as f:
         for r in csv.DictReader(f):
             groups.setdefault((r["function"], r["dtype"]), []).append(r)
-    table = OrderedDict((fn, [Cell() for _ in range(4)]) for fn in FUNCTIONS)
+    present = {fn for fn, _ in groups}
+    table = OrderedDict((fn, [Cell() for _ in range(4)]) for fn in FUNCTIONS if fn in present)
     nrows = 0
     for (fn, dtype), rows in groups.items():
+        if fn not in FUNCTIONS:
+            continue  # no PyTorch function (squareplus)
         tdtype = DTYPES[dtype][0]
         xs = [parse_x(r["x"]) for r in rows]
         x = torch.tensor(xs, dtype=tdtype, requires_grad=True)
@@ -164,23 +194,28 @@ def main():
     ap.add_argument("activation_csv")
     ap.add_argument("softmax_csv", nargs="?")
     ap.add_argument("--where", action="store_true", help="add the input of each worst case")
+    ap.add_argument("--no-softmax", action="store_true", help="only the activation table (e.g. the catalogue)")
     args = ap.parse_args()
     softmax_csv = args.softmax_csv or os.path.join(os.path.dirname(args.activation_csv), "softmax_reference.csv")
 
     torch.set_num_threads(1)
     table, nrows = activation_table(args.activation_csv)
-    sm, lsm, nlanes = softmax_table(softmax_csv)
     print("PyTorch %s: worst error in ulps over exact values that are normal numbers of the dtype" % torch.__version__)
-    print("(%d activation rows from %s, %d softmax lanes from %s)" % (nrows, args.activation_csv, nlanes, softmax_csv))
+    if args.no_softmax:
+        print("(%d activation rows from %s)" % (nrows, args.activation_csv))
+    else:
+        sm, lsm, nlanes = softmax_table(softmax_csv)
+        print("(%d activation rows from %s, %d softmax lanes from %s)" % (nrows, args.activation_csv, nlanes, softmax_csv))
     print()
     print("| function | f float32 | f' float32 | f float64 | f' float64 |")
     print("|---|---|---|---|---|")
     for fn, cells in table.items():
         print_row(fn, cells, args.where)
-    print_row("softmax", sm, args.where)
-    print_row("log_softmax", lsm, args.where)
-    print()
-    print("(softmax rows: forward only, the f' columns are empty.)")
+    if not args.no_softmax:
+        print_row("softmax", sm, args.where)
+        print_row("log_softmax", lsm, args.where)
+        print()
+        print("(softmax rows: forward only, the f' columns are empty.)")
 
 
 if __name__ == "__main__":

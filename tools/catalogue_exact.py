@@ -1,0 +1,167 @@
+"""Exact f and f' of the catalogue activations (mpmath), for tools/make_reference.py.
+
+PyTorch's definitions and defaults (squareplus: Keras's), with each kink's
+derivative as PyTorch 1.13 computes it (tests/data/kink_reference.csv):
+
+    selu                 f'(0) = scale alpha
+    celu (alpha 1)       f'(0) = 1
+    silu, mish, logsigmoid, tanhshrink, softsign (f'(0) = 1), squareplus (b 4)
+    hardswish            f'(-3) = -1/2, f'(3) = 3/2 (the middle piece on [-3, 3])
+    hardtanh (-1, 1)     f'(-1) = f'(1) = 0
+    relu6                f'(0) = f'(6) = 0
+    hardsigmoid          f'(-3) = f'(3) = 0, 1/6 strictly inside
+    softshrink (0.5)     f'(+-0.5) = 0
+    hardshrink (0.5)     f(+-0.5) = f'(+-0.5) = 0
+    threshold (0.1, 20)  f(0.1) = 20, f'(0.1) = 0  (no defaults: PyTorch's docs example)
+
+Formulas are the stable ones (no 1 - t^2 or 1 + erf style cancellation);
+x - tanh(x) near 0 gets extra precision, -3 log2|x| bits.
+"""
+import math
+
+import mpmath
+from mpmath import mp, mpf
+
+CATALOGUE = ["selu", "celu", "silu", "mish", "logsigmoid", "tanhshrink", "softsign", "squareplus",
+             "hardswish", "hardtanh", "relu6", "hardsigmoid", "softshrink", "hardshrink", "threshold"]
+
+# The reference parameters: the defaults, and threshold's from PyTorch's documentation.
+PARAMS = {
+    "celu": {"alpha": "1"},
+    "squareplus": {"b": "4"},
+    "hardtanh": {"min_val": "-1", "max_val": "1"},
+    "softshrink": {"lambd": "0.5"},
+    "hardshrink": {"lambd": "0.5"},
+    "threshold": {"threshold": "0.1", "value": "20"},
+}
+SELU_ALPHA = "1.6732632423543772848170429916717"
+SELU_SCALE = "1.0507009873554804934193349852946"
+
+
+def param(fn, name):
+    """A parameter as the double the user passes (threshold 0.1 is 0.1000000000000000055...):
+    compared with x, only that value has a meaning."""
+    return mpf(float(PARAMS[fn][name]))
+
+
+def sigmoid(x):
+    if x >= 0:
+        return 1 / (1 + mp.exp(-x))
+    e = mp.exp(x)
+    return e / (1 + e)
+
+
+def exact_catalogue(fn, x):
+    """(f, f') of the named catalogue function at the exact value x (an mpf)."""
+    one, zero = mpf(1), mpf(0)
+    if fn == "selu":
+        a, s = mpf(SELU_ALPHA), mpf(SELU_SCALE)
+        return (s * x, s) if x > 0 else (s * a * mp.expm1(x), s * a * mp.exp(x))
+    if fn == "celu":
+        a = param(fn, "alpha")
+        return (x, one) if x > 0 else (a * mp.expm1(x / a), mp.exp(x / a))
+    if fn == "silu":
+        s, t = sigmoid(x), sigmoid(-x)  # t = 1 - s
+        return x * s, s * (1 + x * t)
+    if fn == "mish":
+        sp = mp.log1p(mp.exp(x))
+        return x * mp.tanh(sp), mp.tanh(sp) + x * mp.sech(sp) ** 2 * sigmoid(x)
+    if fn == "logsigmoid":
+        return -mp.log1p(mp.exp(-x)), sigmoid(-x)
+    if fn == "tanhshrink":
+        extra = 10 + (int(-3 * math.log2(abs(float(x)))) if x != 0 and abs(x) < 1 else 0)
+        with mp.extraprec(extra):
+            f = x - mp.tanh(x)
+        return +f, mp.tanh(x) ** 2
+    if fn == "softsign":
+        d = 1 + abs(x)
+        return x / d, 1 / (d * d)
+    if fn == "squareplus":
+        b = param(fn, "b")
+        r = mp.sqrt(x * x + b)
+        if x >= 0:
+            return (x + r) / 2, (1 + x / r) / 2
+        return b / (2 * (r - x)), b / (2 * r * (r - x))
+    if fn == "hardswish":
+        if x < -3:
+            return zero, zero
+        if x > 3:
+            return x, one
+        return x * (x + 3) / 6, (2 * x + 3) / 6
+    if fn == "hardtanh":
+        lo, hi = param(fn, "min_val"), param(fn, "max_val")
+        return min(max(x, lo), hi), (one if lo < x < hi else zero)
+    if fn == "relu6":
+        return min(max(x, zero), mpf(6)), (one if 0 < x < 6 else zero)
+    if fn == "hardsigmoid":
+        return min(max(x + 3, zero), mpf(6)) / 6, (one / 6 if -3 < x < 3 else zero)
+    if fn == "softshrink":
+        lam = param(fn, "lambd")
+        if x > lam:
+            return x - lam, one
+        if x < -lam:
+            return x + lam, one
+        return zero, zero
+    if fn == "hardshrink":
+        lam = param(fn, "lambd")
+        return (x, one) if abs(x) > lam else (zero, zero)
+    if fn == "threshold":
+        th, v = param(fn, "threshold"), param(fn, "value")
+        return (x, one) if x > th else (v, zero)
+    raise ValueError(fn)
+
+
+def kinks(fn):
+    """The points where f or f' is not smooth (and hardswish's root of f', -3/2), at the reference parameters."""
+    return {
+        "selu": [0], "celu": [0], "softsign": [0], "hardswish": [-3, 3, -1.5],
+        "hardtanh": [-1, 1], "relu6": [0, 6], "hardsigmoid": [-3, 3],
+        "softshrink": [-0.5, 0.5], "hardshrink": [-0.5, 0.5], "threshold": [0.1],
+    }.get(fn, [])
+
+
+def derivative_root(fn, prec):
+    """The root of silu' (-1.27846) or mish' (-1.19243)."""
+    with mp.workprec(prec):
+        return mp.findroot(lambda x: exact_catalogue(fn, x)[1], mpf("-1.2"))
+
+
+def hard_points(fn, dtype, round_to, next_up, prec):
+    """The function's own hard inputs: kinks +- 0..3 ulps and +- 1e-8..1e-3, the
+    root of f' (nearest inputs on both sides and 1e-8..1e-3 away) and the edges
+    of the series windows of the definitions (root +- 2^-6, tanhshrink's +-1/8)."""
+    pts = []
+
+    def around(v, decades=True):
+        base = round_to(dtype, v)
+        for st in range(-3, 4):
+            pts.append(next_up(dtype, base, st))
+        if decades:
+            for k in range(3, 9):
+                pts.append(v + mpf(10) ** -k)
+                pts.append(v - mpf(10) ** -k)
+
+    for k in kinks(fn):
+        around(mpf(k))
+    if fn in ("silu", "mish"):
+        root = derivative_root(fn, prec)
+        around(root)
+        for k in range(9, 20):
+            pts.append(root + mpf(10) ** -k)
+            pts.append(root - mpf(10) ** -k)
+        for edge in (root - mpf(2) ** -6, root + mpf(2) ** -6):
+            around(edge, decades=False)
+    if fn == "tanhshrink":
+        for edge in (mpf(1) / 8, -mpf(1) / 8):
+            around(edge, decades=False)
+    if fn == "logsigmoid":
+        pts += [mpf(-300), mpf(300)]  # PyTorch issue 1835: logsigmoid(-300) was -inf
+    return pts
+
+
+def huge_inputs(dtype):
+    """|x| beyond the common 1e6: float32's largest, and float64's up to DBL_MAX."""
+    vals = [1e10, 1e20, 3.4028234663852886e38]
+    if dtype == "float64":
+        vals += [1e100, 1.3407807929942596e154, 1e155, 1e300, 1.7976931348623157e308]
+    return [s * v for v in vals for s in (1, -1)]
