@@ -90,7 +90,7 @@ long double ulp_error(T got, long double exact) {
 
 using Fn = xgrad::Act;
 
-/// The functions the reference covers: every elementwise activation of the catalogue.
+/// Every elementwise activation of the catalogue.
 inline const std::vector<std::pair<std::string, Fn>>& functions() {
   static const std::vector<std::pair<std::string, Fn>> fns = [] {
     std::vector<std::pair<std::string, Fn>> out;
@@ -99,6 +99,20 @@ inline const std::vector<std::pair<std::string, Fn>>& functions() {
     return out;
   }();
   return fns;
+}
+
+/// Which reference file holds a function: activation_reference.csv the ones
+/// with a hand-written kernel and the identity, catalogue_reference.csv the
+/// definitions written wholly in the policy form (tools/catalogue_exact.py).
+inline bool in_activation_reference(Fn fn) {
+  return xgrad::activation_info(fn).tuned_kernel || fn == xgrad::Act::linear;
+}
+
+/// The parameters the references were made with: the defaults, and for
+/// threshold (which has none) PyTorch's documentation example (0.1, 20).
+inline xgrad::ActivationParams reference_params(Fn fn) {
+  if (fn == xgrad::Act::threshold) return xgrad::ActivationParams{{0.1, 20.0}};
+  return xgrad::default_params(fn);
 }
 
 inline Fn fn_from_name(const std::string& name) {
@@ -115,7 +129,7 @@ struct Value {
 /// f(x) and f'(x) from xgrad's scalar kernels, with the reference's (the default) parameters.
 template <class T>
 Value<T> evaluate(Fn fn, T x) {
-  const xgrad::ActivationParams p = xgrad::default_params(fn);
+  const xgrad::ActivationParams p = reference_params(fn);
   return {xgrad::activation_f<T>(fn, x, p), xgrad::activation_df<T>(fn, x, p)};
 }
 

@@ -49,6 +49,7 @@ ActivationInfo describe(Act id, ActivationShape shape) {
           id == Act::prelu,
           id == Act::rrelu,
           rectifier_of<D>::value,
+          tuned_kernel_v<D>,
           invalid_of<D>::value};
 }
 

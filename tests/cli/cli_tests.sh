@@ -96,6 +96,27 @@ check "eval gelu_tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-
 check "eval gelu_tanh" 0 out "${nl}1,0\.8411919906082[0-9]*,1\.08296408384578[0-9]*$" "$xgrad" eval gelu_tanh 1 --dtype float64
 check "eval log_softmax" 0 out "${nl}0,-0\.693147182,.*${nl}0,-0\.693147182," "$xgrad" eval log_softmax 0 0
 check "eval linear" 0 out "${nl}3,3,1$" "$xgrad" eval linear 3
+check "eval selu(1)" 0 out "${nl}1,1\.05070102,1\.05070102$" "$xgrad" eval selu 1
+check "eval swish is silu" 0 out "${nl}1,0\.731058598,0\.927670538$" "$xgrad" eval swish 1
+check "eval hardswish at its kinks (PyTorch's values)" 0 out "${nl}-3,-0,-0\.5${nl}3,3,1\.5$" "$xgrad" eval hardswish -- -3 3
+check "eval hardtanh --min-val --max-val" 0 out "${nl}-5,-2,0${nl}0\.5,0\.5,1${nl}5,3,0$" \
+  "$xgrad" eval hardtanh --min-val -2 --max-val 3 -- -5 0.5 5
+check "eval threshold --threshold --value" 0 out "${nl}0\.5,-7,0${nl}2,2,1$" "$xgrad" eval threshold --threshold 1 --value -7 0.5 2
+check "eval glu: a_i sigmoid(b_i)" 0 out "${nl}1,0\.952574134,0\.952574134${nl}2,1\.96402752,0\.982013762${nl}3,,0\.0451766588${nl}4,,0\.0353254117$" \
+  "$xgrad" eval glu 1 2 3 4
+check "eval softmin" 0 out "${nl}0,0\.5,0${nl}0,0\.5,0$" "$xgrad" eval softmin 0 0
+check "eval: threshold needs its parameters" 2 err "threshold needs --threshold" "$xgrad" eval threshold 1
+check "eval: glu of an odd length" 2 err "glu: the length along axis -1 of shape \[3\] must be even" "$xgrad" eval glu 1 2 3
+check "eval: hardtanh bounds in the wrong order" 2 err "hardtanh: min_val \(2\) must be less than max_val \(1\)" \
+  "$xgrad" eval hardtanh --min-val 2 --max-val 1 0
+check "eval: softshrink's lambd >= 0" 2 err "softshrink: lambd must be a finite number >= 0, got -1" "$xgrad" eval softshrink --lambd -1 0
+check "eval: rrelu lower > upper" 2 err "rrelu: lower \(0\.5\) must not exceed upper \(0\.25\)" "$xgrad" eval rrelu --lower 0.5 --upper 0.25 0
+# Every function of the catalogue evaluates (threshold with its required parameters).
+for f in $("$xgrad" eval --help | sed -n 's/.*One of: //p' | tr -d ',' | sed 's/([^)]*)//g'); do
+  extra=()
+  [ "$f" = threshold ] && extra=(--threshold 0 --value 0)
+  check "eval $f" 0 out "^x,y,grad${nl}" "$xgrad" eval "$f" 1 2 "${extra[@]}"
+done
 
 check "eval: unknown function" 2 err "unknown function 'softmaxx' \(known: linear, sigmoid, " "$xgrad" eval softmaxx 1
 check "eval: non-numeric argument" 2 err "^xgrad eval: X: 'abc' is not a number$" "$xgrad" eval sigmoid 1 abc
@@ -108,7 +129,7 @@ check "eval: beta = 0" 2 err "softplus: beta must be a finite number > 0" "$xgra
 check "eval: negative threshold" 2 err "softplus: threshold must be a finite number >= 0, got -1" "$xgrad" eval softplus 1 --threshold -1
 check "eval: elu alpha = 0" 2 err "elu: alpha must be a finite number > 0" "$xgrad" eval elu 1 --alpha 0
 check "eval: negative_slope = nan" 2 err "leaky_relu: negative_slope must be a finite number, got NaN" "$xgrad" eval leaky_relu 1 --negative-slope nan
-check "eval: --alpha is not leaky_relu's" 2 err "--alpha applies to prelu and elu only, not to leaky_relu" "$xgrad" eval leaky_relu 1 --alpha 0.2
+check "eval: --alpha is not leaky_relu's" 2 err "--alpha applies to prelu, elu and celu only, not to leaky_relu" "$xgrad" eval leaky_relu 1 --alpha 0.2
 check "eval: a parameter the function does not use" 2 err "--beta applies to softplus only, not to sigmoid" \
   "$xgrad" eval sigmoid 1 --beta 2
 check "eval: upstream of the wrong length" 2 err "--upstream has 2 values but there are 3 outputs" \
@@ -173,7 +194,7 @@ check "train: non-numeric feature names line and column" 1 err "text_cell\.csv, 
   "$xgrad" train --data "$work/text_cell.csv" --target c
 check "train: no such target column" 1 err "there is no column 'colour'" "$xgrad" train --data "$iris" --target colour
 check "train: unparsable layer spec" 2 err "--layers: layer spec '64:relu,x'" "$xgrad" train --data "$iris" --target species --layers 64:relu,x
-check "train: unknown activation in the layers" 2 err "unknown activation 'relu6'" "$xgrad" train --data "$iris" --target species --layers 8:relu6
+check "train: unknown activation in the layers" 2 err "unknown activation 'relu7'" "$xgrad" train --data "$iris" --target species --layers 8:relu7
 check "train: batch size 0" 2 err "--batch-size: Value 0 not in range" "$xgrad" train --data "$iris" --target species --batch-size 0
 check "train: negative epochs" 2 err "--epochs: Value -5 not in range" "$xgrad" train --data "$iris" --target species --epochs -5
 check "train: NaN learning rate" 2 err "--lr: must be a finite number > 0, got nan" "$xgrad" train --data "$iris" --target species --lr nan

@@ -1,27 +1,26 @@
 #pragma once
-/// The definitions of the catalogue activations (one header each under
-/// activations/, in the policy form of activations/policy.hpp), and their list.
+/// The definitions written wholly in the policy form (activations/policy.hpp:
+/// one f and f' for float64, float32 and the SIMD kernels), drawn from the one
+/// list of activations/catalogue.hpp: every elementwise activation without a
+/// hand-written kernel but the identity. tests/test_catalogue_exactness.cpp
+/// checks each against tests/data/catalogue_reference.csv (tools/catalogue_exact.py).
 #include <tuple>
+#include <type_traits>
 
-#include "xgrad/core/activations/celu.hpp"
-#include "xgrad/core/activations/hardshrink.hpp"
-#include "xgrad/core/activations/hardsigmoid.hpp"
-#include "xgrad/core/activations/hardswish.hpp"
-#include "xgrad/core/activations/hardtanh.hpp"
-#include "xgrad/core/activations/logsigmoid.hpp"
-#include "xgrad/core/activations/mish.hpp"
-#include "xgrad/core/activations/relu6.hpp"
-#include "xgrad/core/activations/selu.hpp"
-#include "xgrad/core/activations/silu.hpp"
-#include "xgrad/core/activations/softshrink.hpp"
-#include "xgrad/core/activations/softsign.hpp"
-#include "xgrad/core/activations/squareplus.hpp"
-#include "xgrad/core/activations/tanhshrink.hpp"
-#include "xgrad/core/activations/threshold.hpp"
+#include "xgrad/core/activations/catalogue.hpp"
 
 namespace xgrad::math {
 
-using CatalogueDefinitions = std::tuple<Selu, Celu, Silu, Mish, Logsigmoid, Tanhshrink, Softsign, Squareplus,
-                                        Hardswish, Hardtanh, Relu6, Hardsigmoid, Softshrink, Hardshrink, Threshold>;
+namespace detail {
+template <class Tuple>
+struct policy_form;
+template <class... D>
+struct policy_form<std::tuple<D...>> {
+  using type = decltype(std::tuple_cat(
+      std::conditional_t<!tuned_kernel_v<D> && !std::is_same_v<D, Linear>, std::tuple<D>, std::tuple<>>{}...));
+};
+}  // namespace detail
+
+using CatalogueDefinitions = typename detail::policy_form<ElementwiseDefinitions>::type;
 
 }  // namespace xgrad::math

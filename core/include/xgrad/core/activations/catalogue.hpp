@@ -24,20 +24,41 @@
 #include <type_traits>
 #include <vector>
 
+#include <tuple>
+
+#include "xgrad/core/activations/celu.hpp"
 #include "xgrad/core/activations/elu.hpp"
 #include "xgrad/core/activations/gelu.hpp"
+#include "xgrad/core/activations/hardshrink.hpp"
+#include "xgrad/core/activations/hardsigmoid.hpp"
+#include "xgrad/core/activations/hardswish.hpp"
+#include "xgrad/core/activations/hardtanh.hpp"
+#include "xgrad/core/activations/logsigmoid.hpp"
+#include "xgrad/core/activations/mish.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
 #include "xgrad/core/activations/relu.hpp"
+#include "xgrad/core/activations/relu6.hpp"
+#include "xgrad/core/activations/selu.hpp"
 #include "xgrad/core/activations/sigmoid.hpp"
+#include "xgrad/core/activations/silu.hpp"
 #include "xgrad/core/activations/softmax.hpp"
 #include "xgrad/core/activations/softplus.hpp"
+#include "xgrad/core/activations/softshrink.hpp"
+#include "xgrad/core/activations/softsign.hpp"
+#include "xgrad/core/activations/squareplus.hpp"
 #include "xgrad/core/activations/tanh.hpp"
+#include "xgrad/core/activations/tanhshrink.hpp"
+#include "xgrad/core/activations/threshold.hpp"
 
 // X(definition struct in xgrad::math, name): f and f' per element.
-#define XGRAD_ELEMENTWISE_ACTIVATIONS(X)                                                            \
-  X(Linear, linear) X(Sigmoid, sigmoid) X(Tanh, tanh) X(Relu, relu) X(LeakyRelu, leaky_relu)        \
-  X(Prelu, prelu) X(Rrelu, rrelu) X(Elu, elu) X(Softplus, softplus) X(Gelu, gelu) X(GeluTanh, gelu_tanh)
+#define XGRAD_ELEMENTWISE_ACTIVATIONS(X)                                                                   \
+  X(Linear, linear) X(Sigmoid, sigmoid) X(Tanh, tanh) X(Relu, relu) X(LeakyRelu, leaky_relu)               \
+  X(Prelu, prelu) X(Rrelu, rrelu) X(Elu, elu) X(Softplus, softplus) X(Gelu, gelu) X(GeluTanh, gelu_tanh)  \
+  X(Selu, selu) X(Celu, celu) X(Silu, silu) X(Mish, mish) X(Hardtanh, hardtanh) X(Relu6, relu6)          \
+  X(Hardsigmoid, hardsigmoid) X(Hardswish, hardswish) X(Softsign, softsign) X(Tanhshrink, tanhshrink)    \
+  X(Logsigmoid, logsigmoid) X(Softshrink, softshrink) X(Hardshrink, hardshrink) X(Threshold, threshold) \
+  X(Squareplus, squareplus)
 // X(definition struct, name): functions of a whole lane along an axis.
 #define XGRAD_AXIS_ACTIVATIONS(X) X(Softmax, softmax) X(LogSoftmax, log_softmax) X(Softmin, softmin) X(Glu, glu)
 
@@ -80,6 +101,7 @@ struct ActivationInfo {
   bool learnable;           ///< prelu: its slope is a learnable tensor
   bool random_in_training;  ///< rrelu: random slopes while training
   bool rectifier;           ///< unbounded above, ~linear for x > 0: He initialisation suits it
+  bool tuned_kernel;        ///< its float32 arrays have a hand-written kernel
   std::string (*invalid)(const double*);  ///< a rule across parameters, or nullptr
 };
 
@@ -110,6 +132,13 @@ struct float64_math { using type = math::ScalarMath<double>; };
 template <class D>
 struct float64_math<D, std::void_t<typename D::Float64Math>> { using type = typename D::Float64Math; };
 }  // namespace detail
+
+/// Every elementwise definition, in the order of the list.
+template <class First, class... Rest>
+struct drop_first { using type = std::tuple<Rest...>; };
+#define XGRAD_ACT_TYPE(S, id) , math::S
+using ElementwiseDefinitions = typename drop_first<void XGRAD_ELEMENTWISE_ACTIVATIONS(XGRAD_ACT_TYPE)>::type;
+#undef XGRAD_ACT_TYPE
 
 /// True when D's float32 arrays use a hand-written kernel instead of D::f<vector policy>.
 template <class D>

@@ -13,7 +13,8 @@ namespace xgrad::math {
 
 struct Celu {
   static constexpr const char* name = "celu";
-  static constexpr const char* torch = "torch.nn.functional.celu(x, alpha=1.0)";
+  static constexpr bool rectifier = true;
+  static constexpr const char* torch = "torch.nn.functional.celu(x, alpha)";
   static constexpr std::array<ParamSpec, 1> params{
       {{"alpha", 1.0, Domain::nonzero, "the negative saturation value is -alpha"}}};
   static constexpr std::array<double, 1> kinks{{0.0}};

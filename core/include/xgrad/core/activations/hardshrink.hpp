@@ -12,7 +12,7 @@ namespace xgrad::math {
 
 struct Hardshrink {
   static constexpr const char* name = "hardshrink";
-  static constexpr const char* torch = "torch.nn.functional.hardshrink(x, lambd=0.5)";
+  static constexpr const char* torch = "torch.nn.functional.hardshrink(x, lambd)";
   static constexpr std::array<ParamSpec, 1> params{
       {{"lambd", 0.5, Domain::nonnegative, "inputs within [-lambd, lambd] give 0"}}};
   static constexpr std::array<double, 2> kinks{{-0.5, 0.5}};  // at the default parameter

@@ -17,6 +17,8 @@ namespace xgrad::math {
 
 struct Hardswish {
   static constexpr const char* name = "hardswish";
+  static constexpr const char* alias = "hard_silu";
+  static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.hardswish(x)";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 2> kinks{{-3.0, 3.0}};

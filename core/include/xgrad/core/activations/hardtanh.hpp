@@ -14,7 +14,7 @@ namespace xgrad::math {
 
 struct Hardtanh {
   static constexpr const char* name = "hardtanh";
-  static constexpr const char* torch = "torch.nn.functional.hardtanh(x, min_val=-1.0, max_val=1.0)";
+  static constexpr const char* torch = "torch.nn.functional.hardtanh(x, min_val, max_val)";
   static constexpr std::array<ParamSpec, 2> params{{
       {"min_val", -1.0, Domain::finite, "the lower bound of the output"},
       {"max_val", 1.0, Domain::finite, "the upper bound of the output"},

@@ -20,6 +20,7 @@ namespace xgrad::math {
 
 struct Mish {
   static constexpr const char* name = "mish";
+  static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.mish(x)";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 0> kinks{};

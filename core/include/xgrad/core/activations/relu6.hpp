@@ -12,6 +12,7 @@ namespace xgrad::math {
 
 struct Relu6 {
   static constexpr const char* name = "relu6";
+  static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.relu6(x)";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 2> kinks{{0.0, 6.0}};

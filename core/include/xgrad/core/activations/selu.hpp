@@ -14,6 +14,7 @@ namespace xgrad::math {
 
 struct Selu {
   static constexpr const char* name = "selu";
+  static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.selu(x)";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 1> kinks{{0.0}};

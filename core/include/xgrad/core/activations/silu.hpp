@@ -20,6 +20,8 @@ namespace xgrad::math {
 
 struct Silu {
   static constexpr const char* name = "silu";
+  static constexpr const char* alias = "swish";
+  static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.silu(x)";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 0> kinks{};

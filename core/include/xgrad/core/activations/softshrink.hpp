@@ -14,7 +14,7 @@ namespace xgrad::math {
 
 struct Softshrink {
   static constexpr const char* name = "softshrink";
-  static constexpr const char* torch = "torch.nn.functional.softshrink(x, lambd=0.5)";
+  static constexpr const char* torch = "torch.nn.functional.softshrink(x, lambd)";
   static constexpr std::array<ParamSpec, 1> params{
       {{"lambd", 0.5, Domain::nonnegative, "inputs within [-lambd, lambd] give 0"}}};
   static constexpr std::array<double, 2> kinks{{-0.5, 0.5}};  // at the default parameter

@@ -19,7 +19,8 @@ namespace xgrad::math {
 
 struct Squareplus {
   static constexpr const char* name = "squareplus";
-  static constexpr const char* torch = "";  // none; Keras: keras.activations.squareplus(x, b=4)
+  static constexpr bool rectifier = true;
+  static constexpr const char* torch = "(x + torch.sqrt(x * x + b)) / 2";  // PyTorch has none: what a user writes
   static constexpr const char* keras = "keras.activations.squareplus(x, b=4)";
   static constexpr std::array<ParamSpec, 1> params{
       {{"b", 4.0, Domain::nonnegative, "the curvature near 0 (b = 0 is relu)"}}};
