@@ -289,3 +289,59 @@ TEST_CASE("callbacks: ReduceLROnPlateau on the training loss; TerminateOnNaN sto
     for (std::size_t i = 0; i < w.size(); ++i) CHECK(std::isfinite(w.data()[i]));  // the bad batch took no step
   CHECK(snapshot_weights(m2) != start);
 }
+
+TEST_CASE("fit: sample weights of 0 drop rows; class weights are sample weights by label") {
+  // Full-batch SGD without shuffling: rows weighted 0 and the others weighted N / kept
+  // give the same steps as training on the kept rows alone.
+  Line d = line(20);
+  for (std::size_t i = 0; i < 5; ++i) d.y(i) = 100.0;  // outliers
+  auto run = [&](const Tensor<double>& x, const Tensor<double>& y, std::vector<double> weights) {
+    Sequential<double> model;
+    Generator gen(1);
+    model.add(std::make_shared<Dense<double>>(1, 1, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+    SGD<double> opt(model.parameters(), 0.1);
+    FitOptions o = quiet(30);
+    o.batch_size = 1000;
+    o.shuffle = false;
+    o.sample_weight = std::move(weights);
+    fit(model, x, y, opt, o);
+    return snapshot_weights(model);
+  };
+  std::vector<double> w(20, 20.0 / 15);
+  std::fill(w.begin(), w.begin() + 5, 0.0);
+  std::vector<std::size_t> kept(15);
+  std::iota(kept.begin(), kept.end(), 5);
+  const auto weighted = run(d.x, d.y, w), subset = run(take_rows(d.x, kept, 0, 15), take_rows(d.y, kept, 0, 15), {});
+  for (std::size_t k = 0; k < weighted.size(); ++k)
+    for (std::size_t i = 0; i < weighted[k].second.size(); ++i)
+      CHECK(weighted[k].second.data()[i] == doctest::Approx(subset[k].second.data()[i]).epsilon(1e-12));
+
+  const Tensor<float> x = Tensor<float>{{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+  const std::vector<std::int64_t> labels{0, 1, 1, 0};
+  auto classify = [&](std::vector<double> sample_weight, std::vector<double> class_weight) {
+    Generator gen(2);
+    Sequential<float> model;
+    model.add(std::make_shared<Dense<float>>(2, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+    SGD<float> opt(model.parameters(), 0.1);
+    FitOptions o;
+    o.epochs = 5;
+    o.batch_size = 2;
+    o.progress = Progress::silent;
+    o.sample_weight = std::move(sample_weight);
+    o.class_weight = std::move(class_weight);
+    fit(model, x, labels, opt, o);
+    return snapshot_weights(model);
+  };
+  CHECK(classify({}, {0.25, 3.0}) == classify({0.25, 3.0, 3.0, 0.25}, {}));
+  CHECK(classify({}, {0.25, 3.0}) != classify({}, {}));
+  Sequential<double> model;
+  model.add<Dense<double>>(1, 1);
+  SGD<double> opt(model.parameters(), 0.1);
+  FitOptions bad = quiet(1);
+  bad.sample_weight = {1.0, 2.0};
+  CHECK_THROWS_WITH_AS(fit(model, d.x, d.y, opt, bad), doctest::Contains("2 sample weights for 20 rows"), std::invalid_argument);
+  bad.sample_weight.clear();
+  bad.class_weight = {1.0};
+  CHECK_THROWS_WITH_AS(fit(model, d.x, d.y, opt, bad), doctest::Contains("class_weight needs integer class labels"),
+                       std::invalid_argument);
+}

@@ -157,3 +157,33 @@ TEST_CASE("metrics: MAE, RMSE and R^2 match scikit-learn (multi-output: averaged
   CHECK_THROWS_WITH_AS(regression_report(Tensor<double>::from_shape({3, 2}), Tensor<double>::from_shape({2, 3})),
                        doctest::Contains("[3, 2]"), std::invalid_argument);
 }
+
+TEST_CASE("losses: sample weights (Keras's rule: sum of w times the row's terms over the number of terms)") {
+  const V p(tensor_of(ref::loss_pred, {3, 2})), t(tensor_of(ref::loss_target, {3, 2}));
+  const std::vector<double> ones{1, 1, 1}, w{2.0, 0.0, 0.5};
+  CHECK(mse(p, t, ones).item() == doctest::Approx(ref::loss_mse).epsilon(1e-15));
+  CHECK(l1_loss(p, t, ones).item() == doctest::Approx(ref::loss_l1).epsilon(1e-15));
+  // By hand: the rows' squared errors are (0.04 + 1.21), (0.0025 + 1), (1 + 0.0025).
+  CHECK(mse(p, t, w).item() == doctest::Approx((2 * 1.25 + 0.5 * 1.0025) / 6).epsilon(1e-14));
+  V logits(tensor_of(ref::ce_logits, {3, 4}));
+  CHECK(cross_entropy(logits, ref::ce_labels, 0.0, ones).item() == doctest::Approx(cross_entropy(logits, ref::ce_labels).item()).epsilon(1e-15));
+  CHECK(cross_entropy(logits, ref::ce_labels, 0.0, {0.0, 3.0, 0.0}).item() ==
+        doctest::Approx(cross_entropy(V(tensor_of({0.3, -0.2, 2.5, 0.0}, {1, 4})), {2}).item()).epsilon(1e-14));
+  Generator gen(12);
+  V a(gen.uniform_tensor<double>({4, 3}, -2, 2), true), b(gen.uniform_tensor<double>({4, 3}, 0, 1), true);
+  const std::vector<double> w4{0.5, 2.0, 0.0, 1.5};
+  GradcheckResult r1 = gradcheck([&](const Inputs& v) { return binary_cross_entropy_with_logits(v[0], v[1], w4); }, {a, b});
+  CHECK_MESSAGE(r1.passed, r1.message);
+  GradcheckResult r2 = gradcheck([&](const Inputs& v) { return cross_entropy(v[0], {0, 2, 1, 1}, 0.1, w4); }, {a});
+  CHECK_MESSAGE(r2.passed, r2.message);
+  GradcheckResult r3 = gradcheck([&](const Inputs& v) { return mse(v[0], v[1], w4); }, {a, b});
+  CHECK_MESSAGE(r3.passed, r3.message);
+  GradcheckResult r4 = gradcheck([&](const Inputs& v) { return nll_loss(v[0], {0, 2, 1, 1}, w4); }, {a});
+  CHECK_MESSAGE(r4.passed, r4.message);
+  V pr(gen.uniform_tensor<double>({4, 3}, 0.1, 0.9), true);
+  GradcheckResult r5 = gradcheck([&](const Inputs& v) { return binary_cross_entropy(v[0], v[1], w4); }, {pr, b});
+  CHECK_MESSAGE(r5.passed, r5.message);
+  CHECK_THROWS_WITH_AS(mse(p, t, {1.0, 2.0}), doctest::Contains("mse: 2 sample weights for 3 rows"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(huber_loss(p, t, 1.0, {1.0, -2.0, 1.0}), doctest::Contains("huber_loss: sample weight -2 at row 1"),
+                       std::invalid_argument);
+}

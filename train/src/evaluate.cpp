@@ -40,14 +40,14 @@ namespace detail {
 
 namespace {
 template <class T>
-Variable<T> value_loss(const Variable<T>& out, const Variable<T>& t, const LossSettings& s) {
+Variable<T> value_loss(const Variable<T>& out, const Variable<T>& t, const LossSettings& s, const SampleWeight& w) {
   switch (s.kind) {
-    case LossKind::mse: return mse(out, t);
-    case LossKind::l1: return l1_loss(out, t);
-    case LossKind::smooth_l1: return smooth_l1_loss(out, t, s.delta);
-    case LossKind::huber: return huber_loss(out, t, s.delta);
-    case LossKind::binary_cross_entropy_with_logits: return binary_cross_entropy_with_logits(out, t);
-    case LossKind::binary_cross_entropy: return binary_cross_entropy(out, t);
+    case LossKind::mse: return mse(out, t, w);
+    case LossKind::l1: return l1_loss(out, t, w);
+    case LossKind::smooth_l1: return smooth_l1_loss(out, t, s.delta, w);
+    case LossKind::huber: return huber_loss(out, t, s.delta, w);
+    case LossKind::binary_cross_entropy_with_logits: return binary_cross_entropy_with_logits(out, t, w);
+    case LossKind::binary_cross_entropy: return binary_cross_entropy(out, t, w);
     default: break;
   }
   throw std::invalid_argument(std::string("fit: ") + loss_name(s.kind) + " needs integer class labels");
@@ -59,8 +59,19 @@ BatchResult<T> batch_loss(const Variable<T>& out, const Targets<T>& targets, con
                           std::size_t begin, std::size_t end, const LossSettings& s) {
   BatchResult<T> r;
   const std::size_t n = end - begin;
+  const bool by_row = s.sample_weight && !s.sample_weight->empty();
+  const bool by_class = s.class_weight && !s.class_weight->empty() && targets.labels;
+  SampleWeight w;  // stays empty (no allocation) without weights
+  if (by_row || by_class) {
+    w.assign(n, 1.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t row = index[begin + i];
+      if (by_row) w[i] *= (*s.sample_weight)[row];
+      if (by_class) w[i] *= (*s.class_weight)[static_cast<std::size_t>((*targets.labels)[row])];
+    }
+  }
   if (!targets.labels) {
-    r.loss = value_loss(out, Variable<T>(take_rows(*targets.values, index, begin, end)), s);
+    r.loss = value_loss(out, Variable<T>(take_rows(*targets.values, index, begin, end)), s, w);
     return r;
   }
   std::vector<std::int64_t> ids(n);
@@ -68,7 +79,7 @@ BatchResult<T> batch_loss(const Variable<T>& out, const Targets<T>& targets, con
   const Tensor<T>& o = out.value();
   r.has_accuracy = true;
   if (takes_class_ids(s.kind)) {
-    r.loss = s.kind == LossKind::nll ? nll_loss(out, ids) : cross_entropy(out, ids, s.label_smoothing);
+    r.loss = s.kind == LossKind::nll ? nll_loss(out, ids, w) : cross_entropy(out, ids, s.label_smoothing, w);
     const std::size_t classes = o.shape()[1];
     for (std::size_t i = 0; i < n; ++i) {
       const T* row = o.data() + i * classes;
@@ -80,7 +91,7 @@ BatchResult<T> batch_loss(const Variable<T>& out, const Targets<T>& targets, con
     throw std::invalid_argument("fit: with 0/1 labels the model must have one output, its output is " + shape_of(o));
   Tensor<T> t = Tensor<T>::from_shape(o.shape());
   for (std::size_t i = 0; i < n; ++i) t.data()[i] = static_cast<T>(ids[i]);
-  r.loss = value_loss(out, Variable<T>(t), s);
+  r.loss = value_loss(out, Variable<T>(t), s, w);
   const T threshold(s.kind == LossKind::binary_cross_entropy_with_logits ? 0 : 0.5);
   for (std::size_t i = 0; i < n; ++i) r.correct += (o.data()[i] > threshold) == (ids[i] != 0);
   return r;

@@ -59,6 +59,28 @@ class FitContext final : public TrainingContext {
   Optimizer<T>& optimizer_;
 };
 
+template <class T>
+void check_weights(const FitOptions& o, const Targets<T>& targets, std::size_t rows) {
+  if (!o.sample_weight.empty() && o.sample_weight.size() != rows)
+    throw std::invalid_argument("fit: " + std::to_string(o.sample_weight.size()) + " sample weights for " + std::to_string(rows) + " rows");
+  for (std::size_t r = 0; r < o.sample_weight.size(); ++r)
+    if (!(std::isfinite(o.sample_weight[r]) && o.sample_weight[r] >= 0))
+      throw std::invalid_argument("fit: sample weight " + number_to_string(o.sample_weight[r]) + " at row " + std::to_string(r) +
+                                  " is not a finite number >= 0");
+  if (o.class_weight.empty()) return;
+  if (!targets.labels) throw std::invalid_argument("fit: class_weight needs integer class labels");
+  for (std::size_t c = 0; c < o.class_weight.size(); ++c)
+    if (!(std::isfinite(o.class_weight[c]) && o.class_weight[c] >= 0))
+      throw std::invalid_argument("fit: class weight " + number_to_string(o.class_weight[c]) + " of class " + std::to_string(c) +
+                                  " is not a finite number >= 0");
+  for (std::size_t r = 0; r < targets.labels->size(); ++r) {
+    const std::int64_t id = (*targets.labels)[r];
+    if (id < 0 || id >= static_cast<std::int64_t>(o.class_weight.size()))
+      throw std::invalid_argument("fit: label " + std::to_string(id) + " at row " + std::to_string(r) + " has no class weight (" +
+                                  std::to_string(o.class_weight.size()) + " given)");
+  }
+}
+
 /// Validation rows: the held-out tail of x (validation_split) or separate data.
 template <class T>
 struct Validation {
@@ -90,7 +112,11 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
     val.index.resize(val_rows);
     std::iota(val.index.begin(), val.index.end(), train_rows);
   }
-  const detail::LossSettings loss_settings{o.loss, o.delta, o.label_smoothing};
+  check_weights(o, targets, rows);
+  const detail::LossSettings val_settings{o.loss, o.delta, o.label_smoothing};
+  detail::LossSettings loss_settings = val_settings;
+  loss_settings.sample_weight = &o.sample_weight;
+  loss_settings.class_weight = &o.class_weight;
 
   std::ostream& out = o.out ? *o.out : std::cout;
   const bool bar = o.progress == Progress::bar || (o.progress == Progress::automatic && !o.out && isatty(STDOUT_FILENO));
@@ -154,7 +180,7 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
     s.loss = loss_sum / train_rows;
     s.accuracy = has_accuracy ? double(correct) / train_rows : std::nan("");
     if (val.x) {
-      const Evaluation v = detail::evaluate_rows(model, *val.x, val.targets, val.index, loss_settings);
+      const Evaluation v = detail::evaluate_rows(model, *val.x, val.targets, val.index, val_settings);
       s.val_loss = v.loss;
       if (has_accuracy) s.val_accuracy = v.accuracy;
     }

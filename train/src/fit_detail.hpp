@@ -26,6 +26,9 @@ struct BatchResult {
 struct LossSettings {
   LossKind kind = LossKind::cross_entropy;
   double delta = 1.0, label_smoothing = 0.0;
+  /// Keras's sample_weight (per row of x) and class_weight (per class id); nullptr or empty: none.
+  const std::vector<double>* sample_weight = nullptr;
+  const std::vector<double>* class_weight = nullptr;
 };
 
 template <class T>

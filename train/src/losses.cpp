@@ -39,6 +39,17 @@ void require_class_labels(const Shape& shape, const std::vector<std::int64_t>& l
                                   " is out of range [0, " + std::to_string(classes) + ")");
 }
 
+void check_sample_weight(const std::vector<double>& weight, std::size_t rows, const char* loss) {
+  if (weight.empty()) return;
+  if (weight.size() != rows)
+    throw std::invalid_argument(std::string(loss) + ": " + std::to_string(weight.size()) + " sample weights for " +
+                                std::to_string(rows) + " rows");
+  for (std::size_t r = 0; r < rows; ++r)
+    if (!(std::isfinite(weight[r]) && weight[r] >= 0))
+      throw std::invalid_argument(std::string(loss) + ": sample weight " + number_to_string(weight[r]) + " at row " +
+                                  std::to_string(r) + " is not a finite number >= 0");
+}
+
 template void require_matching_target(const Variable<float>&, const Variable<float>&, const char*);
 template void require_matching_target(const Variable<double>&, const Variable<double>&, const char*);
 }  // namespace detail
@@ -51,7 +62,10 @@ void require_same_shape(const Variable<T>& a, const Variable<T>& b, const char* 
 }  // namespace
 
 template <class T>
-Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target) {
+Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target, const std::vector<double>& sample_weight) {
+  if (!sample_weight.empty())
+    return detail::elementwise_loss(prediction, target, "mse", [](double d) { return d * d; }, [](double d) { return 2 * d; },
+                                    sample_weight);
   require_same_shape(prediction, target, "mse");
   const T* p = prediction.value().data();
   const T* t = target.value().data();
@@ -70,8 +84,10 @@ Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target) {
 }
 
 template <class T>
-Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Variable<T>& target) {
+Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Variable<T>& target,
+                                             const std::vector<double>& sample_weight) {
   require_same_shape(logits, target, "binary_cross_entropy_with_logits");
+  detail::RowWeight w = detail::row_weight(logits, sample_weight, "binary_cross_entropy_with_logits");
   const T* x = logits.value().data();
   const T* t = target.value().data();
   const std::size_t n = logits.size();
@@ -83,28 +99,30 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
   double total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double xi = x[i];
-    total += std::max(xi, 0.0) - xi * t[i] + std::log1p(std::exp(-std::fabs(xi)));
+    total += w(i) * (std::max(xi, 0.0) - xi * t[i] + std::log1p(std::exp(-std::fabs(xi))));
   }
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "binary_cross_entropy_with_logits",
-                                  {logits, target}, [n](Node<T>& self) {
+                                  {logits, target}, [n, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.grad.data()[0]) / n;
     Node<T>& xn = *self.inputs[0];
     Node<T>& tn = *self.inputs[1];
     const T* x = xn.value.data();
     const T* t = tn.value.data();
-    detail::accumulate_grad_each(xn, [&](std::size_t i) { return static_cast<T>(scale * (math::sigmoid_of(double(x[i])) - t[i])); });
-    detail::accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * x[i]); });
+    detail::accumulate_grad_each(xn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * (math::sigmoid_of(double(x[i])) - t[i])); });
+    detail::accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * x[i]); });
   });
 }
 
 template <class T>
-Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int64_t>& labels, double label_smoothing) {
+Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int64_t>& labels, double label_smoothing,
+                          const std::vector<double>& sample_weight) {
   const Shape shape = logits.shape();
   detail::require_class_labels(shape, labels, "cross_entropy");
   if (!(label_smoothing >= 0 && label_smoothing <= 1))
     throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " + number_to_string(label_smoothing));
   const std::size_t batch = shape[0], classes = shape[1];
-  if (label_smoothing > 0) return detail::smoothed_cross_entropy(logits, labels, label_smoothing);
+  if (label_smoothing > 0 || !sample_weight.empty())
+    return detail::general_cross_entropy(logits, labels, label_smoothing, sample_weight);
   if constexpr (std::is_same_v<T, float>) {
     // The vectorised kernels: log-softmax rows forward; backward recomputes the
     // softmax of the logits (alive in the graph) into the gradient and subtracts the one-hot.
@@ -177,9 +195,11 @@ const char* loss_name(LossKind kind) {
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                       \
-  template Variable<T> mse(const Variable<T>&, const Variable<T>&);                                \
-  template Variable<T> binary_cross_entropy_with_logits(const Variable<T>&, const Variable<T>&);   \
-  template Variable<T> cross_entropy(const Variable<T>&, const std::vector<std::int64_t>&, double);
+  template Variable<T> mse(const Variable<T>&, const Variable<T>&, const std::vector<double>&);    \
+  template Variable<T> binary_cross_entropy_with_logits(const Variable<T>&, const Variable<T>&,   \
+                                                        const std::vector<double>&);               \
+  template Variable<T> cross_entropy(const Variable<T>&, const std::vector<std::int64_t>&, double, \
+                                     const std::vector<double>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -39,6 +39,10 @@ struct FitOptions {
   LossKind loss = LossKind::cross_entropy;
   double delta = 1.0;            ///< huber's delta, smooth_l1's beta
   double label_smoothing = 0.0;  ///< cross_entropy's
+  /// Keras's sample_weight: one weight >= 0 per row of x; and class_weight: one per
+  /// class id (0/1 for a binary model). A row's loss counts w times (the product of
+  /// both), the batch loss staying a mean over rows (see losses.hpp). Validation is unweighted.
+  std::vector<double> sample_weight, class_weight;
   /// > 0: clip_grad_norm / clip_grad_value on the gradients before every step (Keras's clipnorm / clipvalue).
   double clip_grad_norm = 0.0, clip_grad_value = 0.0;
   /// Called in order at every epoch end (and batch end for those that ask); see callbacks.hpp.

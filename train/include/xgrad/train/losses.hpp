@@ -17,6 +17,10 @@
 /// the row and the value: a shape that does not match, a binary target outside
 /// [0, 1], a probability outside [0, 1], a class label out of range. For one
 /// output per row, a [n] target goes with a [n, 1] prediction (and the reverse).
+///
+/// sample_weight (optional, one finite weight >= 0 per row) weighs each row's
+/// terms as Keras does: sum_rows w_r sum(terms of row r) / (number of terms),
+/// so weights of 1 give the unweighted loss (not PyTorch's division by sum(w)).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,16 +29,31 @@
 
 namespace xgrad {
 
-template <class T> Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target);
-template <class T> Variable<T> l1_loss(const Variable<T>& prediction, const Variable<T>& target);
-template <class T> Variable<T> smooth_l1_loss(const Variable<T>& prediction, const Variable<T>& target, double beta = 1.0);
-template <class T> Variable<T> huber_loss(const Variable<T>& prediction, const Variable<T>& target, double delta = 1.0);
-template <class T> Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Variable<T>& target);
-template <class T> Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variable<T>& target);
+using SampleWeight = std::vector<double>;
+
+template <class T>
+Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target, const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> l1_loss(const Variable<T>& prediction, const Variable<T>& target, const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> smooth_l1_loss(const Variable<T>& prediction, const Variable<T>& target, double beta = 1.0,
+                           const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> huber_loss(const Variable<T>& prediction, const Variable<T>& target, double delta = 1.0,
+                       const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Variable<T>& target,
+                                             const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variable<T>& target,
+                                 const SampleWeight& sample_weight = {});
 /// labels[b] in [0, C); throws std::invalid_argument for a wrong count or a label out of range.
 template <class T>
-Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int64_t>& labels, double label_smoothing = 0.0);
-template <class T> Variable<T> nll_loss(const Variable<T>& log_probs, const std::vector<std::int64_t>& labels);
+Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int64_t>& labels, double label_smoothing = 0.0,
+                          const SampleWeight& sample_weight = {});
+template <class T>
+Variable<T> nll_loss(const Variable<T>& log_probs, const std::vector<std::int64_t>& labels,
+                     const SampleWeight& sample_weight = {});
 
 enum class LossKind { cross_entropy, binary_cross_entropy_with_logits, mse, l1, smooth_l1, huber, binary_cross_entropy, nll };
 /// "cross_entropy", "binary_cross_entropy_with_logits" ("bce_with_logits"), "mse", "l1" ("mae"),
