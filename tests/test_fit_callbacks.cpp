@@ -345,3 +345,24 @@ TEST_CASE("fit: sample weights of 0 drop rows; class weights are sample weights 
   CHECK_THROWS_WITH_AS(fit(model, d.x, d.y, opt, bad), doctest::Contains("class_weight needs integer class labels"),
                        std::invalid_argument);
 }
+
+TEST_CASE("callbacks: a per-batch LinearLR warm-up counts steps, not epochs") {
+  Line d = line(40);
+  Sequential<double> model;
+  model.add<Dense<double>>(1, 1);
+  SGD<double> opt(model.parameters(), 0.1);
+  auto warmup = std::make_shared<LinearLR>(opt, 0.1, 1.0, 20);
+  warmup->per_batch = true;
+  CHECK(opt.learning_rate() == doctest::Approx(0.01));
+  std::vector<double> lrs;
+  FitOptions o = quiet(2);
+  o.batch_size = 4;  // 10 batches an epoch
+  o.callbacks = {warmup, std::make_shared<LambdaCallback>([&](std::size_t, const Logs& logs, TrainingContext&) {
+                   lrs.push_back(logs.at("lr"));
+                 })};
+  fit(model, d.x, d.y, opt, o);
+  REQUIRE(lrs.size() == 2);
+  CHECK(lrs[0] == doctest::Approx(0.01 + 0.09 * 10 / 20));  // after 10 of the 20 warm-up steps
+  CHECK(lrs[1] == doctest::Approx(0.1));
+  CHECK(warmup->last_epoch() == 20);
+}

@@ -13,6 +13,8 @@
 ///       lr = base_lr (start + (end - start) min(epoch, total_iters) / total_iters)
 ///   ReduceLROnPlateau(mode = min, factor = 0.1, patience = 10, threshold = 1e-4 (rel),
 ///       cooldown = 0, min_lr = 0, eps = 1e-8): step(metric); as a callback it reads `monitor`.
+///
+/// A scheduler keeps a reference to its optimizer, which must outlive it.
 #include <string>
 
 #include "xgrad/train/callbacks.hpp"
