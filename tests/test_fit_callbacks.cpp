@@ -159,7 +159,18 @@ TEST_CASE("fit: BCE targets outside [0, 1] and class-id losses on tensors are re
   x(1, 0) = 0.2;
   x(2, 0) = 0.3;
   CHECK_THROWS_WITH_AS(fit(model, x, std::vector<std::int64_t>{0, 2, 1}, opt, quiet(1, LossKind::binary_cross_entropy_with_logits)),
-                       doctest::Contains("target 2 at row"), std::invalid_argument);
+                       doctest::Contains("binary_cross_entropy_with_logits: label 2 at row 1 of the data is not 0 or 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(fit(model, x, Tensor<double>{0.0, 1.0, 1.5}, opt, quiet(1, LossKind::binary_cross_entropy)),
+                       doctest::Contains("binary_cross_entropy: target 1.5 at row 2 of the data"), std::invalid_argument);
+  Sequential<double> three;
+  three.add<Dense<double>>(1, 3);
+  SGD<double> opt3(three.parameters(), 0.1);
+  FitOptions shuffled = quiet(1, LossKind::cross_entropy);
+  shuffled.batch_size = 1;
+  CHECK_THROWS_WITH_AS(fit(three, x, std::vector<std::int64_t>{0, 1, 3}, opt3, shuffled),
+                       doctest::Contains("cross_entropy: label 3 at row 2 of the data is out of range [0, 3)"),
+                       std::invalid_argument);
   CHECK_THROWS_WITH_AS(fit(model, x, Tensor<double>{0.0, 1.0, 1.0}, opt, quiet(1, LossKind::nll)),
                        doctest::Contains("nll needs integer class labels"), std::invalid_argument);
 }

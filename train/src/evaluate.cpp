@@ -79,8 +79,13 @@ BatchResult<T> batch_loss(const Variable<T>& out, const Targets<T>& targets, con
   const Tensor<T>& o = out.value();
   r.has_accuracy = true;
   if (takes_class_ids(s.kind)) {
+    const std::size_t classes = o.dimension() == 2 ? o.shape()[1] : 0;
+    for (std::size_t i = 0; i < n && classes; ++i)
+      if (ids[i] < 0 || ids[i] >= static_cast<std::int64_t>(classes))
+        throw std::invalid_argument(std::string(loss_name(s.kind)) + ": label " + std::to_string(ids[i]) + " at row " +
+                                    std::to_string(index[begin + i]) + " of the data is out of range [0, " +
+                                    std::to_string(classes) + ")");
     r.loss = s.kind == LossKind::nll ? nll_loss(out, ids, w) : cross_entropy(out, ids, s.label_smoothing, w);
-    const std::size_t classes = o.shape()[1];
     for (std::size_t i = 0; i < n; ++i) {
       const T* row = o.data() + i * classes;
       r.correct += static_cast<std::int64_t>(std::max_element(row, row + classes) - row) == ids[i];
@@ -119,6 +124,25 @@ Evaluation evaluate_rows(Module<T>& model, const Tensor<T>& x, const Targets<T>&
   return e;
 }
 
+template <class T>
+void check_binary_targets(const Targets<T>& targets, LossKind kind) {
+  if (kind != LossKind::binary_cross_entropy_with_logits && kind != LossKind::binary_cross_entropy) return;
+  const std::string who = loss_name(kind);
+  if (targets.labels) {
+    for (std::size_t r = 0; r < targets.labels->size(); ++r)
+      if ((*targets.labels)[r] != 0 && (*targets.labels)[r] != 1)
+        throw std::invalid_argument(who + ": label " + std::to_string((*targets.labels)[r]) + " at row " + std::to_string(r) +
+                                    " of the data is not 0 or 1");
+    return;
+  }
+  const Tensor<T>& t = *targets.values;
+  const std::size_t width = t.size() / std::max<std::size_t>(t.shape()[0], 1);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!(t.data()[i] >= 0 && t.data()[i] <= 1))
+      throw std::invalid_argument(who + ": target " + number_to_string(t.data()[i]) + " at row " + std::to_string(i / width) +
+                                  " of the data is outside [0, 1]");
+}
+
 void check_rows(const char* who, std::size_t x_rows, std::size_t target_rows, const Shape& x_shape) {
   if (x_shape.size() < 2)
     throw std::invalid_argument(std::string(who) + ": x must be [rows, features], got " + shape_to_string(x_shape));
@@ -143,6 +167,7 @@ Evaluation evaluate(Module<T>& model, const Tensor<T>& x, const std::vector<std:
   detail::check_rows("evaluate", x.dimension() ? x.shape()[0] : 0, labels.size(), to_shape(x.shape()));
   detail::Targets<T> t;
   t.labels = &labels;
+  detail::check_binary_targets(t, loss);
   return detail::evaluate_rows(model, x, t, all_rows(labels.size()), detail::LossSettings{loss});
 }
 
@@ -152,6 +177,7 @@ Evaluation evaluate(Module<T>& model, const Tensor<T>& x, const Tensor<T>& targe
   detail::check_rows("evaluate", x.dimension() ? x.shape()[0] : 0, targets.shape()[0], to_shape(x.shape()));
   detail::Targets<T> t;
   t.values = &targets;
+  detail::check_binary_targets(t, loss);
   Evaluation e = detail::evaluate_rows(model, x, t, all_rows(targets.shape()[0]), detail::LossSettings{loss});
   const Tensor<T> p = predict(model, x);
   const RegressionReport r = regression_report(p, targets);
@@ -189,6 +215,7 @@ std::vector<std::int64_t> predict_classes(Module<T>& model, const Tensor<T>& x) 
   template detail::BatchResult<T> detail::batch_loss(const Variable<T>&, const detail::Targets<T>&,                 \
                                                      const std::vector<std::size_t>&, std::size_t, std::size_t,     \
                                                      const detail::LossSettings&);                                   \
+  template void detail::check_binary_targets(const detail::Targets<T>&, LossKind);                            \
   template Evaluation detail::evaluate_rows(Module<T>&, const Tensor<T>&, const detail::Targets<T>&,                \
                                             const std::vector<std::size_t>&, const detail::LossSettings&);
 XGRAD_INSTANTIATE(float)

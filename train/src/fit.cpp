@@ -113,6 +113,8 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
     std::iota(val.index.begin(), val.index.end(), train_rows);
   }
   check_weights(o, targets, rows);
+  detail::check_binary_targets(targets, o.loss);
+  if (val.x && val.targets.labels != targets.labels) detail::check_binary_targets(val.targets, o.loss);
   const detail::LossSettings val_settings{o.loss, o.delta, o.label_smoothing};
   detail::LossSettings loss_settings = val_settings;
   loss_settings.sample_weight = &o.sample_weight;

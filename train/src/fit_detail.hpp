@@ -40,6 +40,11 @@ template <class T>
 Evaluation evaluate_rows(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets,
                          const std::vector<std::size_t>& index, const LossSettings& loss);
 
+/// Binary losses: every label 0 or 1, every target in [0, 1], with the row of the data
+/// named (the losses themselves can only name the row of a shuffled batch).
+template <class T>
+void check_binary_targets(const Targets<T>& targets, LossKind kind);
+
 void check_rows(const char* who, std::size_t x_rows, std::size_t target_rows, const Shape& x_shape);
 
 /// Sets a module's training mode for a scope and restores the previous one.
