@@ -98,16 +98,51 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},
       {"SGD with a NaN learning rate", [] { SGD<double>({zeros({1})}, NAN); }, Expect::invalid_argument, "learning rate"},
       {"Adam with a negative learning rate", [] { Adam<double>({zeros({1})}, -0.1); }, Expect::invalid_argument, "learning rate"},
+      {"AdamW with negative betas", [] { AdamW<double>({zeros({1})}, 0.1, -0.5); }, Expect::invalid_argument, "betas"},
+      {"RMSprop with momentum 1", [] { RMSprop<double>({zeros({1})}, 0.1, 0.99, 1e-8, 0.0, 1.0); }, Expect::invalid_argument, "RMSprop: momentum"},
+      {"SGD nesterov without momentum", [] { SGD<double>({zeros({1})}, 0.1, 0.0, 0.0, true); }, Expect::invalid_argument, "nesterov"},
+      {"learning rate set to infinity", [] { SGD<double> o({zeros({1})}, 0.1); o.set_learning_rate(INFINITY); }, Expect::invalid_argument, "inf"},
+      {"clip_grad_norm to a NaN norm", [] { clip_grad_norm<double>({zeros({1})}, NAN); }, Expect::invalid_argument, "max_norm"},
+      {"StepLR with step_size 0", [] { SGD<double> o({zeros({1})}, 0.1); StepLR(o, 0); }, Expect::invalid_argument, "step_size"},
+      {"LinearLR with total_iters 0", [] { SGD<double> o({zeros({1})}, 0.1); LinearLR(o, 0.5, 1.0, 0); }, Expect::invalid_argument, "total_iters"},
+      {"ReduceLROnPlateau factor 2", [] { SGD<double> o({zeros({1})}, 0.1); ReduceLROnPlateau(o, MonitorMode::min, 2.0); }, Expect::invalid_argument, "factor"},
+      {"unknown monitor mode", [] { parse_monitor_mode("bigger"); }, Expect::invalid_argument, "bigger"},
+      {"unknown optimizer", [] { make_optimizer<double>("adagrad", {zeros({1})}, 0.1); }, Expect::invalid_argument, "adagrad"},
       {"unparsable layer spec", [] { parse_layer_spec("64:relu,,x"); }, Expect::invalid_argument, "layer spec"},
       {"layer spec with 0 units", [] { parse_layer_spec("0:relu"); }, Expect::invalid_argument, "0 units"},
       // training data
       {"labels out of range", [] { cross_entropy(zeros({2, 3}), {0, 3}); }, Expect::invalid_argument, "label 3"},
       {"negative label", [] { cross_entropy(zeros({1, 3}), {-1}); }, Expect::invalid_argument, "label -1"},
       {"a zero-sized batch", [] { cross_entropy(zeros({0, 3}), {}); }, Expect::invalid_argument, "empty batch"},
+      {"BCE with logits, a target of 2", [] { binary_cross_entropy_with_logits(zeros({2}), V(Tensor<double>{0.0, 2.0})); }, Expect::invalid_argument, "target 2 at row 1"},
+      {"BCE, a probability of 1.5", [] { binary_cross_entropy(V(Tensor<double>{1.5, 0.5}), V(Tensor<double>{0.0, 1.0})); }, Expect::invalid_argument, "probability 1.5 at row 0"},
+      {"NLL, a label out of range", [] { nll_loss(zeros({2, 3}), {0, 7}); }, Expect::invalid_argument, "nll_loss: label 7 at row 1"},
+      {"L1 of mismatched shapes", [] { l1_loss(zeros({2, 3}), zeros({3, 2})); }, Expect::invalid_argument, "l1_loss"},
+      {"Huber with a NaN delta", [] { huber_loss(zeros({2}), zeros({2}), NAN); }, Expect::invalid_argument, "huber_loss: delta"},
+      {"cross-entropy smoothing of 2", [] { cross_entropy(zeros({1, 3}), {0}, 2.0); }, Expect::invalid_argument, "label_smoothing"},
+      {"top-k of k = 0", [] { top_k_accuracy(Tensor<double>::from_shape({1, 3}), {0}, 0); }, Expect::invalid_argument, "k must be"},
+      {"confusion matrix of unequal lengths", [] { confusion_matrix({0, 1}, {1}); }, Expect::invalid_argument, "2 true labels"},
       {"fit with batch size 0", [] { fit_rows(Tensor<float>{{0, 0}, {1, 1}}, {0, 1}, 0); }, Expect::invalid_argument, "batch_size"},
       {"fit with fewer labels than rows", [] { fit_rows(Tensor<float>{{0, 0}, {1, 1}}, {0}); }, Expect::invalid_argument, "2 rows"},
       {"fit with no rows", [] { fit_rows(Tensor<float>::from_shape({0, 2}), {}); }, Expect::invalid_argument, "no rows"},
       {"fit on NaN features", [] { fit_rows(Tensor<float>{{NAN, 0}, {1, 1}}, {0, 1}); }, Expect::runtime_error, "loss became"},
+      {"fit with validation data and a split", [] {
+         Sequential<float> m = tiny_model();
+         SGD<float> opt(m.parameters(), 0.1);
+         FitOptions o;
+         o.validation_split = 0.5;
+         o.progress = Progress::silent;
+         const Tensor<float> x{{0, 0}, {1, 1}};
+         fit(m, x, std::vector<std::int64_t>{0, 1}, opt, o, x, std::vector<std::int64_t>{0, 1});
+       }, Expect::invalid_argument, "not both"},
+      {"EarlyStopping on a missing monitor", [] {
+         Sequential<float> m = tiny_model();
+         SGD<float> opt(m.parameters(), 0.1);
+         FitOptions o;
+         o.progress = Progress::silent;
+         o.callbacks = {std::make_shared<EarlyStopping>("val_accuracy")};
+         fit(m, Tensor<float>{{0, 0}, {1, 1}}, std::vector<std::int64_t>{0, 1}, opt, o);
+       }, Expect::invalid_argument, "'val_accuracy' is not in the logs"},
       {"fit on infinite features", [] { fit_rows(Tensor<float>{{INFINITY, 0}, {1, 1}}, {0, 1}); }, Expect::runtime_error, "loss became"},
       {"standardizer on the wrong width", [] { Standardizer st; st.fit(Tensor<double>{{1.0, 2.0}}); st.transform(Tensor<double>(xt::ones<double>({1, 1}))); }, Expect::invalid_argument, "[1, 1]"},
       // CSV files

@@ -151,7 +151,7 @@ TEST_CASE("gradcheck catches a wrong backward") {
   auto wrong_square = [](const std::vector<V>& in) {
     Tensor<double> out = in[0].value() * in[0].value();
     return V::make_result(std::move(out), "wrong_square", {in[0]}, [](Node<double>& self) {
-      detail::accumulate_grad(*self.inputs[0], Tensor<double>(self.grad * self.inputs[0]->value));  // misses the 2
+      detail::accumulate_grad(*self.inputs[0], Tensor<double>(self.incoming_grad() * self.inputs[0]->value));  // misses the 2
     });
   };
   GradcheckResult r = gradcheck(wrong_square, {V(Tensor<double>{1.0, -2.0}, true)});

@@ -1,7 +1,10 @@
-// The README's two C++ examples, kept compiling and checked.
+// The README's C++ examples, kept compiling and checked (file paths moved to a scratch directory).
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <sstream>
+
+#include <unistd.h>
 
 #include <xtensor/xreducer.hpp>
 
@@ -42,4 +45,34 @@ TEST_CASE("README: PyTorch-like style") {
     optimizer.step();
   }
   CHECK(last < 0.05 * first);
+}
+
+TEST_CASE("README: training with callbacks, a scheduler and metrics") {
+  const std::string dir = "/tmp/xgrad_readme_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  Generator gen(0);
+  const Tensor<float> x = gen.uniform_tensor<float>({1000, 2}, -1, 1);
+  std::vector<std::int64_t> y(1000);
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = x(i, 0) * x(i, 1) > 0;  // XOR of the signs
+  manual_seed(3);
+  Sequential<float> model;
+  model.add<Dense<float>>(2, 32, "relu").add<Dense<float>>(32, 32, "relu").add<Dense<float>>(32, 2);
+  AdamW<float> optimizer(model.parameters(), 0.01);
+  FitOptions options;
+  options.epochs = 200;
+  options.validation_split = 0.2;
+  options.progress = Progress::silent;
+  auto early = std::make_shared<EarlyStopping>("val_loss", 0.0, 15, MonitorMode::automatic, /*restore_best_weights=*/true);
+  options.callbacks = {early, std::make_shared<CosineAnnealingLR>(optimizer, /*T_max=*/200),
+                       std::make_shared<ModelCheckpoint>(dir + "/best.npz", "val_accuracy", /*save_best_only=*/true),
+                       std::make_shared<CSVLogger>(dir + "/training.csv")};
+  History history = fit(model, x, y, optimizer, options);
+  const ClassificationReport report = classification_report(y, predict_classes(model, x));
+  MESSAGE("epochs ", history.epochs.size(), " stopped ", history.stopped, " macro F1 ", report.macro_f1, " lr ",
+          optimizer.learning_rate());
+  CHECK(report.macro_f1 > 0.95);
+  CHECK(optimizer.learning_rate() < 0.01);
+  CHECK(load_model<float>(dir + "/best.npz").model.size() == 3);
+  CHECK(std::filesystem::file_size(dir + "/training.csv") > 0);
+  std::filesystem::remove_all(dir);
 }

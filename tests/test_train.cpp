@@ -82,7 +82,7 @@ TEST_CASE("SGD and Adam follow PyTorch's update rules") {
   V q(Tensor<double>{1.0}, true);
   CHECK_THROWS_WITH_AS(SGD<double>({q}, std::nan("")), doctest::Contains("learning rate"), std::invalid_argument);
   CHECK_THROWS_AS(Adam<double>({q}, -1.0), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(make_optimizer<double>("rmsprop", {q}, 0.1), doctest::Contains("rmsprop"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_optimizer<double>("adagrad", {q}, 0.1), doctest::Contains("adagrad"), std::invalid_argument);
 }
 
 namespace {
