@@ -210,3 +210,30 @@ TEST_CASE("a model file written before buffers and the registry (format version 
   CHECK(loaded.model.state_dict().at("1.alpha") == a1);
   CHECK(loaded.model.state_dict().size() == 4);
 }
+
+TEST_CASE("save_weights / load_weights: a state dict in a file, into an existing model") {
+  TempDir dir;
+  const std::string path = (dir.path / "weights.npz").string();
+  Generator g1(1), g2(2);
+  Sequential<float> a, b;
+  a.add(std::make_shared<Dense<float>>(3, 4, ActivationSpec{}, true, Initializer::glorot_uniform, g1)).add<BatchNorm1d<float>>(4);
+  b.add(std::make_shared<Dense<float>>(3, 4, ActivationSpec{}, true, Initializer::glorot_uniform, g2)).add<BatchNorm1d<float>>(4);
+  a(Variable<float>(g1.uniform_tensor<float>({5, 3}, -1, 1)));
+  save_weights(path, a);
+  CHECK(load_npz(path).size() == 6);
+  load_weights(path, b);
+  CHECK(b.state_dict() == a.state_dict());
+
+  Sequential<float> wider;
+  wider.add<Dense<float>>(3, 5).add<BatchNorm1d<float>>(5);
+  CHECK_THROWS_WITH_AS(load_weights(path, wider), doctest::Contains("'0.weight' has shape [3, 4] in the state dict, the module's is [3, 5]"), NpzError);
+  Sequential<float> shorter;
+  shorter.add<Dense<float>>(3, 4);
+  CHECK_THROWS_WITH_AS(load_weights(path, shorter), doctest::Contains("unexpected keys '1.bias', '1.running_mean'"), NpzError);
+  CHECK(load_weights(path, shorter, /*strict=*/false).unexpected_keys.size() == 4);
+  Sequential<double> wrong_dtype;
+  wrong_dtype.add<Dense<double>>(3, 4);
+  CHECK_THROWS_WITH_AS(load_weights(path, wrong_dtype), doctest::Contains("is float32, but the module is float64"), NpzError);
+  save_model(path, shorter);
+  CHECK_THROWS_WITH_AS(load_weights(path, shorter), doctest::Contains("load it with load_model"), NpzError);
+}

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <type_traits>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -132,10 +133,41 @@ LoadedModel<T> parse_model(std::string_view bytes, const std::string& source) {
   return model_from_archive<T>(parse_npz(bytes, source), source);
 }
 
+template <class T>
+void save_weights(const std::string& path, const Module<T>& module) {
+  std::vector<std::pair<std::string, NpzArray>> arrays;
+  for (auto& [name, tensor] : module.state_dict()) arrays.emplace_back(name, std::move(tensor));
+  save_npz(path, arrays);
+}
+
+template <class T>
+LoadStateResult load_weights(const std::string& path, Module<T>& module, bool strict) {
+  const NpzArchive archive = load_npz(path);
+  if (archive.count(kArchitecture))
+    throw NpzError(path + ": a whole model (save_model), not a weights file: load it with load_model");
+  StateDict<T> state;
+  for (const auto& [name, array] : archive) {
+    const auto* tensor = std::get_if<Tensor<T>>(&array);
+    if (!tensor)
+      throw NpzError(path + ": dtype mismatch: array '" + name + "' is " + npz_dtype(array) + ", but the module is " +
+                     dtype_name<T>());
+    state.emplace(name, *tensor);
+  }
+  try {
+    return module.load_state_dict(state, strict);
+  } catch (const std::invalid_argument& e) {
+    throw NpzError(path + ": " + e.what());
+  }
+}
+
 template void save_model(const std::string&, const Sequential<float>&, const ModelInfo&);
 template void save_model(const std::string&, const Sequential<double>&, const ModelInfo&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template void save_weights(const std::string&, const Module<float>&);
+template void save_weights(const std::string&, const Module<double>&);
+template LoadStateResult load_weights(const std::string&, Module<float>&, bool);
+template LoadStateResult load_weights(const std::string&, Module<double>&, bool);
 template LoadedModel<float> parse_model<float>(std::string_view, const std::string&);
 template LoadedModel<double> parse_model<double>(std::string_view, const std::string&);
 
