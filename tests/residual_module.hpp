@@ -20,9 +20,9 @@ class Residual : public xgrad::Module<T> {
     return std::make_shared<Residual<T>>(xgrad::config_count(c, "features"));
   }
   xgrad::Variable<T> forward(const xgrad::Variable<T>& x) override { return (*norm_)(x + (*body_)(x)); }
-  std::string type_name() const override { return "Residual"; }
+  std::string type_name() const override { return "ResidualBlock"; }
   std::optional<std::size_t> input_features() const override { return features_; }
-  xgrad::LayerConfig config() const override { return {"Residual", {{"features", double(features_)}}, {}}; }
+  xgrad::LayerConfig config() const override { return {"ResidualBlock", {{"features", double(features_)}}, {}}; }
   xgrad::Sequential<T>& body() { return *body_; }
   xgrad::BatchNorm1d<T>& norm() { return *norm_; }
 

@@ -143,7 +143,7 @@ class Unregistered : public Module<T> {
 TEST_CASE("a custom module registered by type name saves and loads; an unregistered one is refused at save") {
   TempDir dir;
   const std::string path = (dir.path / "residual.npz").string();
-  register_layer<xgrad_test::Residual>("Residual");
+  register_layer<xgrad_test::Residual>("ResidualBlock");
   Generator gen(9);
   Sequential<float> model;
   model.add(std::make_shared<Dense<float>>(2, 4, ActivationSpec{}, true, Initializer::glorot_uniform, gen))
@@ -154,7 +154,7 @@ TEST_CASE("a custom module registered by type name saves and loads; an unregiste
   model.eval();
   save_model(path, model);
   LoadedModel<float> loaded = load_model<float>(path);
-  CHECK(loaded.model.layers()[1]->type_name() == "Residual");
+  CHECK(loaded.model.layers()[1]->type_name() == "ResidualBlock");
   CHECK(loaded.model.state_dict() == model.state_dict());
   CHECK(load_npz(path).count("1.norm.running_var") == 1);
   CHECK(predict(loaded.model, x) == predict(model, x));

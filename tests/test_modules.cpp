@@ -247,13 +247,13 @@ TEST_CASE("the layer registry: built-ins by type name, custom layers join") {
     CHECK(rebuilt->type_name() == layer->type_name());
     CHECK(rebuilt->config().numbers == layer->config().numbers);
   }
-  CHECK_THROWS_WITH_AS(make_layer<double>(LayerConfig{"Residual", {{"features", 3}}, {}}),
-                       doctest::Contains("unknown layer type 'Residual' (known: Activation, BatchNorm1d"), std::invalid_argument);
-  register_layer<Residual>("Residual");
-  auto block = make_layer<double>(LayerConfig{"Residual", {{"features", 3}}, {}});
+  CHECK_THROWS_WITH_AS(make_layer<double>(LayerConfig{"ResidualBlock", {{"features", 3}}, {}}),
+                       doctest::Contains("unknown layer type 'ResidualBlock' (known: Activation, BatchNorm1d"), std::invalid_argument);
+  register_layer<Residual>("ResidualBlock");
+  auto block = make_layer<double>(LayerConfig{"ResidualBlock", {{"features", 3}}, {}});
   CHECK(block->parameter_count() == 12 + 6);
-  CHECK(is_layer_registered<float>("Residual"));
-  CHECK_THROWS_WITH_AS(make_layer<double>(LayerConfig{"Residual", {}, {}}), doctest::Contains("lacks the number 'features'"),
+  CHECK(is_layer_registered<float>("ResidualBlock"));
+  CHECK_THROWS_WITH_AS(make_layer<double>(LayerConfig{"ResidualBlock", {}, {}}), doctest::Contains("lacks the number 'features'"),
                        std::invalid_argument);
   CHECK_THROWS_AS(register_layer<float>("", nullptr), std::invalid_argument);
 }
