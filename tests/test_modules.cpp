@@ -59,6 +59,14 @@ TEST_CASE("Dropout: inverted in training, the identity in eval, reproducible fro
   }, {V(gen.uniform_tensor<double>({3, 4}, -1, 1), true)});
   CHECK_MESSAGE(r.passed, r.message);
 
+  // The default: the process-wide generator, so manual_seed reproduces a run.
+  Dropout<double> seeded(0.5);
+  manual_seed(21);
+  const Tensor<double> first = seeded(x).value();
+  manual_seed(21);
+  CHECK(seeded(x).value() == first);
+  CHECK(seeded(x).value() != first);
+
   drop.eval();
   CHECK(drop(x).same_node(x));
   drop.train();
