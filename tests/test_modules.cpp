@@ -179,6 +179,11 @@ TEST_CASE("sub-modules register themselves: names, train/eval, zero_grad, buffer
   CHECK_FALSE(block.norm().is_training());
   model.train();
   CHECK(block.body().layers()[1]->is_training());
+  {
+    TrainingModeGuard<double> eval_mode(model, false);
+    CHECK_FALSE(block.norm().is_training());
+  }
+  CHECK(block.norm().is_training());
   sum(model(V(kX))).backward();
   for (auto& p : model.parameters()) CHECK(p.has_grad());
   model.zero_grad();

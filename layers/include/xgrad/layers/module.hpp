@@ -107,6 +107,24 @@ class Module {
   NamedModules children_;
 };
 
+/// Sets a module's mode for a scope and restores the previous one (that of the
+/// module itself, applied to every sub-module) at its end: e.g. validation in
+/// eval mode inside a training loop, `TrainingModeGuard<float> eval_mode(model, false);`.
+template <class T>
+class TrainingModeGuard {
+ public:
+  TrainingModeGuard(Module<T>& module, bool mode) : module_(module), previous_(module.is_training()) {
+    module_.train(mode);
+  }
+  ~TrainingModeGuard() { module_.train(previous_); }
+  TrainingModeGuard(const TrainingModeGuard&) = delete;
+  TrainingModeGuard& operator=(const TrainingModeGuard&) = delete;
+
+ private:
+  Module<T>& module_;
+  bool previous_;
+};
+
 /// Rebuilds a layer from its config (fresh parameters of the right shapes)
 /// through the layer registry; throws std::invalid_argument for an unknown type,
 /// listing the known ones.
