@@ -50,7 +50,9 @@ class Module {
   virtual Variable<T> forward(const Variable<T>& x) = 0;
   Variable<T> operator()(const Variable<T>& x) { return forward(x); }
 
-  /// Own parameters, then each sub-module's with its name as prefix.
+  /// Own parameters, then each sub-module's with its name as prefix. Virtual
+  /// so that a module listing its parameters by hand (the way before
+  /// registration) keeps working.
   virtual Named named_parameters() const;
   /// Own buffers, then each sub-module's, prefixed the same way.
   Named named_buffers() const;
