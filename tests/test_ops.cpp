@@ -190,6 +190,14 @@ TEST_CASE("concat, slice, index_select: known values") {
   V leaf(m.value(), true);
   sum(index_select(leaf, 0, {1, 1})).backward();
   CHECK(leaf.grad() == Tensor<double>{{0.0, 0.0, 0.0, 0.0}, {2.0, 2.0, 2.0, 2.0}, {0.0, 0.0, 0.0, 0.0}});
+  // empty pieces and empty selections
+  V e(Tensor<double>::from_shape({0, 2}), true), full(a.value(), true);
+  V joined = concat(Inputs{e, full, e}, 0);
+  CHECK(joined.value() == a.value());
+  sum(joined * joined).backward();
+  CHECK(full.grad() == Tensor<double>{{2.0, 4.0}, {6.0, 8.0}});
+  CHECK(e.grad().shape() == e.value().shape());
+  CHECK(index_select(m, 0, {}).shape() == Shape{0, 4});
   // float32 runs the same code
   Variable<float> f(Tensor<float>{{1.0f, 2.0f}, {3.0f, 4.0f}});
   CHECK(concat(std::vector<Variable<float>>{f, slice(f, 0, 0, 1)}, 0).value() == Tensor<float>{{1.0f, 2.0f}, {3.0f, 4.0f}, {1.0f, 2.0f}});
