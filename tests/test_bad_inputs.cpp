@@ -81,6 +81,16 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"sum along a missing axis", [] { sum(zeros({2}), 1); }, Expect::invalid_argument, "axis 1"},
       {"mean of an empty tensor", [] { mean(zeros({0})); }, Expect::invalid_argument, "empty"},
       {"softmax along a missing axis", [] { softmax(zeros({2, 2}), -3); }, Expect::invalid_argument, "axis -3"},
+      {"maximum of non-broadcasting shapes", [] { maximum(zeros({2, 3}), zeros({2})); }, Expect::invalid_argument, "[2, 3] and [2]"},
+      {"clamp with min > max", [] { clamp(zeros({2}), 1.0, 0.0); }, Expect::invalid_argument, "min <= max"},
+      {"clamp with a NaN bound", [] { clamp(zeros({2}), NAN, 1.0); }, Expect::invalid_argument, "clamp"},
+      {"concat of nothing", [] { concat(std::vector<V>{}, 0); }, Expect::invalid_argument, "no tensors"},
+      {"concat of mismatched shapes", [] { concat(std::vector<V>{zeros({2, 3}), zeros({2, 4})}, 0); }, Expect::invalid_argument, "[2, 4]"},
+      {"concat along a missing axis", [] { concat(std::vector<V>{zeros({2})}, 1); }, Expect::invalid_argument, "axis 1"},
+      {"slice past the end", [] { slice(zeros({4, 2}), 0, 1, 5); }, Expect::invalid_argument, "[1, 5)"},
+      {"slice with start > stop", [] { slice(zeros({4}), 0, 3, 1); }, Expect::invalid_argument, "start <= stop"},
+      {"index_select out of range", [] { index_select(zeros({3, 2}), 0, {0, 3}); }, Expect::invalid_argument, "index 3 (position 1)"},
+      {"index_select of a negative index", [] { index_select(zeros({3}), 0, {-1}); }, Expect::invalid_argument, "index -1"},
       {"item of a vector", [] { zeros({3}).item(); }, Expect::invalid_argument, "[3]"},
       {"backward of a vector without upstream", [] { (zeros({3}) * 2.0).backward(); }, Expect::invalid_argument, "upstream"},
       {"backward with a wrong upstream shape", [] { (zeros({3}) * 2.0).backward(Tensor<double>{1.0}); }, Expect::invalid_argument, "[1]"},
@@ -96,6 +106,35 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"Dense with 0 units", [] { Dense<float>(3, 0); }, Expect::invalid_argument, "units"},
       {"Dense fed the wrong width", [] { Dense<double> d(3, 2); d(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
       {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},
+      {"Dropout with p > 1", [] { Dropout<float>(1.5); }, Expect::invalid_argument, "Dropout: p"},
+      {"Dropout with a NaN p", [] { Dropout<float>(NAN); }, Expect::invalid_argument, "Dropout: p"},
+      {"BatchNorm1d with 0 features", [] { BatchNorm1d<float>(0); }, Expect::invalid_argument, "num_features"},
+      {"BatchNorm1d with momentum 2", [] { BatchNorm1d<float>(3, 2.0); }, Expect::invalid_argument, "momentum"},
+      {"BatchNorm1d with a negative eps", [] { BatchNorm1d<float>(3, 0.1, -1e-5); }, Expect::invalid_argument, "eps"},
+      {"BatchNorm1d fed the wrong width", [] { BatchNorm1d<double> b(3); b(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
+      {"BatchNorm1d training on one row", [] { BatchNorm1d<double> b(3); b(zeros({1, 3})); }, Expect::invalid_argument, "more than 1 value"},
+      {"LayerNorm fed the wrong width", [] { LayerNorm<double> l(3); l(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
+      {"LayerNorm with an infinite eps", [] { LayerNorm<float>(3, INFINITY); }, Expect::invalid_argument, "eps"},
+      {"load_state_dict with a wrong shape", [] {
+         Sequential<double> m;
+         m.add<Dense<double>>(2, 2);
+         StateDict<double> sd = m.state_dict();
+         sd["0.bias"] = Tensor<double>::from_shape({3});
+         m.load_state_dict(sd);
+       }, Expect::invalid_argument, "'0.bias' has shape [3] in the state dict, the module's is [2]"},
+      {"load_state_dict missing a key", [] {
+         Sequential<double> m;
+         m.add<Dense<double>>(2, 2);
+         StateDict<double> sd = m.state_dict();
+         sd.erase("0.weight");
+         m.load_state_dict(sd);
+       }, Expect::invalid_argument, "missing keys '0.weight'"},
+      {"unknown layer type", [] { make_layer<float>(LayerConfig{"Conv9D", {}, {}}); }, Expect::invalid_argument, "unknown layer type 'Conv9D'"},
+      {"summary of layers that do not fit", [] {
+         Sequential<float> m;
+         m.add<Dense<float>>(2, 3).add<Dense<float>>(4, 1);
+         m.summary();
+       }, Expect::invalid_argument, "layer 0 (Dense) outputs 3 features, but layer 1 (Dense) expects 4"},
       {"SGD with a NaN learning rate", [] { SGD<double>({zeros({1})}, NAN); }, Expect::invalid_argument, "learning rate"},
       {"Adam with a negative learning rate", [] { Adam<double>({zeros({1})}, -0.1); }, Expect::invalid_argument, "learning rate"},
       {"AdamW with negative betas", [] { AdamW<double>({zeros({1})}, 0.1, -0.5); }, Expect::invalid_argument, "betas"},
@@ -182,6 +221,14 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
          save_npz((s.dir / "plain.npz").string(), {{"x", NpzArray(Tensor<double>{1.0})}});
          load_model<float>((s.dir / "plain.npz").string());
        }, Expect::npz_error, "architecture"},
+      {"float32 model loaded as float64", [&] { load_model<double>(model_path); }, Expect::npz_error,
+       "dtype mismatch: the model's weights are float32, but it was loaded as float64"},
+      {"weights file of the wrong architecture", [&] {
+         save_weights((s.dir / "w.npz").string(), tiny_model());
+         Sequential<float> m;
+         m.add<Dense<float>>(2, 3);
+         load_weights((s.dir / "w.npz").string(), m);
+       }, Expect::npz_error, "w.npz: Sequential::load_state_dict: '0.weight' has shape [2, 2]"},
       {"saving into a missing directory", [&] { save_model((s.dir / "no" / "dir" / "m.npz").string(), tiny_model()); }, Expect::npz_error, "m.npz"},
   };
   CHECK(table.size() >= 40);

@@ -198,9 +198,8 @@ TEST_CASE("fit: explicit validation data, and gradient clipping") {
   fit(m2, d.x, d.y, o2, clip);
   double moved = 0;
   const WeightSnapshot<double> after = snapshot_weights(m2);
-  for (std::size_t k = 0; k < before.size(); ++k)
-    for (std::size_t i = 0; i < before[k].second.size(); ++i)
-      moved += std::pow(after[k].second.data()[i] - before[k].second.data()[i], 2);
+  for (const auto& [name, b] : before)
+    for (std::size_t i = 0; i < b.size(); ++i) moved += std::pow(after.at(name).data()[i] - b.data()[i], 2);
   CHECK(std::sqrt(moved) <= 0.1 * 0.01 * (1 + 1e-9));
   CHECK(std::sqrt(moved) > 0.1 * 0.01 * 0.99);
 }
@@ -323,9 +322,9 @@ TEST_CASE("fit: sample weights of 0 drop rows; class weights are sample weights 
   std::vector<std::size_t> kept(15);
   std::iota(kept.begin(), kept.end(), 5);
   const auto weighted = run(d.x, d.y, w), subset = run(take_rows(d.x, kept, 0, 15), take_rows(d.y, kept, 0, 15), {});
-  for (std::size_t k = 0; k < weighted.size(); ++k)
-    for (std::size_t i = 0; i < weighted[k].second.size(); ++i)
-      CHECK(weighted[k].second.data()[i] == doctest::Approx(subset[k].second.data()[i]).epsilon(1e-12));
+  for (const auto& [name, wt] : weighted)
+    for (std::size_t i = 0; i < wt.size(); ++i)
+      CHECK(wt.data()[i] == doctest::Approx(subset.at(name).data()[i]).epsilon(1e-12));
 
   const Tensor<float> x = Tensor<float>{{0, 0}, {0, 1}, {1, 0}, {1, 1}};
   const std::vector<std::int64_t> labels{0, 1, 1, 0};

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <cstdio>
 #include <sstream>
 
 #include <unistd.h>
@@ -75,4 +76,61 @@ TEST_CASE("README: training with callbacks, a scheduler and metrics") {
   CHECK(load_model<float>(dir + "/best.npz").model.size() == 3);
   CHECK(std::filesystem::file_size(dir + "/training.csv") > 0);
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+// The README's custom module, verbatim.
+class Residual : public Module<float> {  // x + body(x), then LayerNorm
+ public:
+  explicit Residual(std::size_t features) : features_(features) {
+    body_ = register_module("body", std::make_shared<Sequential<float>>());
+    body_->add<Dense<float>>(features, features, "relu").add<Dropout<float>>(0.2);
+    norm_ = register_module("norm", std::make_shared<LayerNorm<float>>(features));
+  }
+  Variable<float> forward(const Variable<float>& x) override { return (*norm_)(x + (*body_)(x)); }
+  std::string type_name() const override { return "Residual"; }
+  LayerConfig config() const override { return {"Residual", {{"features", double(features_)}}, {}}; }
+
+ private:
+  std::size_t features_;
+  std::shared_ptr<Sequential<float>> body_;
+  std::shared_ptr<LayerNorm<float>> norm_;
+};
+}  // namespace
+
+TEST_CASE("README: a custom module with registered sub-modules") {
+  register_layer<float>("Residual", [](const LayerConfig& c) {
+    return std::make_shared<Residual>(config_count(c, "features"));
+  });
+  Sequential<float> model;
+  model.add<Dense<float>>(4, 16, "relu").add<BatchNorm1d<float>>(16);
+  model.add(std::make_shared<Residual>(16)).add<Dense<float>>(16, 3);
+  std::vector<std::string> names, buffers;
+  for (auto& [name, p] : model.named_parameters()) names.push_back(name);
+  for (auto& [name, b] : model.named_buffers()) buffers.push_back(name);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "2.body.0.weight", "2.body.0.bias",
+                                          "2.norm.weight", "2.norm.bias", "3.weight", "3.bias"});
+  CHECK(buffers == std::vector<std::string>{"1.running_mean", "1.running_var"});
+  // The README elides training; a short fit here shows it works with every piece.
+  manual_seed(3);
+  Generator gen(4);
+  const Tensor<float> x = gen.uniform_tensor<float>({60, 4}, -1, 1);
+  std::vector<std::int64_t> y;
+  for (std::size_t i = 0; i < 60; ++i) y.push_back(x(i, 0) > 0.3f ? 2 : (x(i, 0) > -0.3f ? 1 : 0));
+  Adam<float> optimizer(model.parameters(), 0.02);
+  FitOptions options;
+  options.epochs = 60;
+  options.batch_size = 10;
+  options.progress = Progress::silent;
+  fit(model, x, y, optimizer, options);
+  CHECK_FALSE(model.layers()[2]->is_training());
+  CHECK(evaluate(model, x, y).accuracy > 0.9);
+  StateDict<float> best = model.state_dict();
+  CHECK(best.size() == 12);
+  model.load_state_dict(best);
+  const std::string path = std::string(XGRAD_BINARY_DIR) + "/readme_model.npz";
+  save_model(path, model);
+  LoadedModel<float> loaded = load_model<float>(path);
+  CHECK(predict(loaded.model, x) == predict(model, x));
+  std::remove(path.c_str());
 }

@@ -49,8 +49,8 @@ Dense<T>::Dense(std::size_t in_features, std::size_t units, ActivationSpec activ
     }
     case Initializer::he_normal: w = generator.normal_tensor<T>(shape, 0.0, std::sqrt(2.0 / fan_in)); break;
   }
-  weight_ = Variable<T>(std::move(w), true);
-  if (use_bias_) bias_ = Variable<T>(xt::zeros<T>({units}), true);
+  weight_ = this->register_parameter("weight", Variable<T>(std::move(w), true));
+  if (use_bias_) bias_ = this->register_parameter("bias", Variable<T>(xt::zeros<T>({units}), true));
 }
 
 template <class T>
@@ -60,13 +60,6 @@ Variable<T> Dense<T>::forward(const Variable<T>& x) {
                                 "): input has shape " + shape_to_string(x.shape()) + ", expected [batch, " +
                                 std::to_string(in_features_) + "]");
   return apply_activation(activation_, linear(x, weight_, use_bias_ ? &bias_ : nullptr), this->is_training());
-}
-
-template <class T>
-std::vector<std::pair<std::string, Variable<T>>> Dense<T>::named_parameters() const {
-  std::vector<std::pair<std::string, Variable<T>>> out{{"weight", weight_}};
-  if (use_bias_) out.emplace_back("bias", bias_);
-  return out;
 }
 
 template <class T>

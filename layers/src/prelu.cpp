@@ -13,7 +13,7 @@ template <class T>
 PReLU<T>::PReLU(std::size_t num_parameters, double init) : init_(init) {
   if (num_parameters == 0) throw std::invalid_argument("PReLU: num_parameters must be >= 1");
   if (!std::isfinite(init)) throw std::invalid_argument("PReLU: init must be finite");
-  alpha_ = Variable<T>(Tensor<T>(xt::ones<T>({num_parameters}) * static_cast<T>(init)), true);
+  alpha_ = this->register_parameter("alpha", Variable<T>(Tensor<T>(xt::ones<T>({num_parameters}) * static_cast<T>(init)), true));
 }
 
 template <class T>

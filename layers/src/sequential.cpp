@@ -9,6 +9,7 @@ namespace xgrad {
 template <class T>
 Sequential<T>& Sequential<T>::add(std::shared_ptr<Module<T>> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
+  this->register_module(std::to_string(layers_.size()), layer);
   layers_.push_back(std::move(layer));
   return *this;
 }
@@ -21,23 +22,35 @@ Variable<T> Sequential<T>::forward(const Variable<T>& x) {
 }
 
 template <class T>
-std::vector<std::pair<std::string, Variable<T>>> Sequential<T>::named_parameters() const {
-  std::vector<std::pair<std::string, Variable<T>>> out;
-  for (std::size_t i = 0; i < layers_.size(); ++i)
-    for (auto& [name, p] : layers_[i]->named_parameters()) out.emplace_back(std::to_string(i) + "." + name, p);
-  return out;
-}
-
-template <class T>
-void Sequential<T>::train(bool mode) {
-  Module<T>::train(mode);
-  for (auto& layer : layers_) layer->train(mode);
-}
-
-template <class T>
 std::optional<std::size_t> Sequential<T>::output_features(std::optional<std::size_t> input) const {
   for (auto& layer : layers_) input = layer->output_features(input);
   return input;
+}
+
+template <class T>
+std::optional<std::size_t> Sequential<T>::input_features() const {
+  for (auto& layer : layers_) {
+    if (auto need = layer->input_features()) return need;
+    if (layer->output_features(std::nullopt)) return std::nullopt;  // the first layer that fixes a width decides
+  }
+  return std::nullopt;
+}
+
+template <class T>
+void Sequential<T>::check_shapes(std::optional<std::size_t> input_features) const {
+  std::optional<std::size_t> features = input_features;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const auto need = layers_[i]->input_features();
+    if (features && need && *features != *need) {
+      const std::string from = i == 0 ? std::string("the input has ")
+                                      : "layer " + std::to_string(i - 1) + " (" + layers_[i - 1]->type_name() +
+                                            ") outputs ";
+      throw std::invalid_argument("Sequential: " + from + std::to_string(*features) + " features, but layer " +
+                                  std::to_string(i) + " (" + layers_[i]->type_name() + ") expects " +
+                                  std::to_string(*need));
+    }
+    features = layers_[i]->output_features(features ? features : need);
+  }
 }
 
 template <class T>
@@ -48,20 +61,23 @@ std::string Sequential<T>::summary(std::optional<std::size_t> input_features) co
   out << "Model: \"sequential\"\n" << rule << "\n";
   std::snprintf(line, sizeof line, " %-28s %-20s %12s\n", "Layer (type)", "Output Shape", "Param #");
   out << line << thick << "\n";
+  check_shapes(input_features);
   std::optional<std::size_t> features = input_features;
-  std::size_t total = 0;
+  std::size_t total = 0, fixed = 0;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const auto& layer = layers_[i];
-    features = layer->output_features(features);
+    features = layer->output_features(features ? features : layer->input_features());
     const std::string name = std::to_string(i) + " (" + layer->type_name() + ")";
     const std::string shape = "(None, " + (features ? std::to_string(*features) : std::string("?")) + ")";
-    const std::size_t params = layer->parameter_count();
+    const std::size_t trainable = layer->parameter_count(), buffers = layer->buffer_count();
+    const std::size_t params = trainable + buffers;
     total += params;
+    fixed += buffers;
     std::snprintf(line, sizeof line, " %-28s %-20s %12zu\n", name.c_str(), shape.c_str(), params);
     out << line << (i + 1 < layers_.size() ? "\n" : "");
   }
-  out << thick << "\nTotal params: " << total << "\nTrainable params: " << total
-      << "\nNon-trainable params: 0\n" << rule << "\n";
+  out << thick << "\nTotal params: " << total << "\nTrainable params: " << total - fixed
+      << "\nNon-trainable params: " << fixed << "\n" << rule << "\n";
   return out.str();
 }
 

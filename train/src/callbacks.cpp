@@ -7,30 +7,12 @@
 
 namespace xgrad {
 
+// Parameters and buffers (BatchNorm's running statistics), copied, through the module's state dict.
 template <class T>
-WeightSnapshot<T> snapshot_weights(const Module<T>& model) {
-  WeightSnapshot<T> snapshot;
-  for (const auto& [name, p] : model.named_parameters()) snapshot.emplace_back(name, p.value());
-  return snapshot;
-}
+WeightSnapshot<T> snapshot_weights(const Module<T>& model) { return model.state_dict(); }
 
 template <class T>
-void restore_weights(Module<T>& model, const WeightSnapshot<T>& snapshot) {
-  auto named = model.named_parameters();
-  if (named.size() != snapshot.size())
-    throw std::invalid_argument("restore_weights: the snapshot has " + std::to_string(snapshot.size()) +
-                                " tensors, the model " + std::to_string(named.size()));
-  for (std::size_t i = 0; i < named.size(); ++i) {
-    auto& [name, p] = named[i];
-    if (name != snapshot[i].first || p.value().shape() != snapshot[i].second.shape())
-      throw std::invalid_argument("restore_weights: the model's '" + name + "' " + shape_of(p.value()) +
-                                  " does not match the snapshot's '" + snapshot[i].first + "' " + shape_of(snapshot[i].second));
-  }
-  for (std::size_t i = 0; i < named.size(); ++i) {
-    Tensor<T>& w = named[i].second.mutable_value();
-    std::copy(snapshot[i].second.data(), snapshot[i].second.data() + w.size(), w.data());
-  }
-}
+void restore_weights(Module<T>& model, const WeightSnapshot<T>& snapshot) { model.load_state_dict(snapshot); }
 
 template WeightSnapshot<float> snapshot_weights(const Module<float>&);
 template WeightSnapshot<double> snapshot_weights(const Module<double>&);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <type_traits>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,14 @@ const char* dtype_name() { return std::is_same_v<T, float> ? "float32" : "float6
 
 template <class T>
 void save_model(const std::string& path, const Sequential<T>& model, const ModelInfo& info) {
+  // A layer that load_model could not rebuild is refused now, not when loading.
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    const std::string type = model.layers()[i]->config().type;
+    if (!is_layer_registered<T>(type))
+      throw NpzError(path + ": cannot save layer " + std::to_string(i) + " of type '" + type +
+                     "': load_model could not rebuild it; register it first with register_layer<" +
+                     dtype_name<T>() + ">(\"" + type + "\", factory) (see xgrad/layers/module.hpp)");
+  }
   nlohmann::json arch;
   arch["format"] = kFormat;
   arch["version"] = 1;
@@ -35,6 +44,7 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
   std::vector<std::pair<std::string, NpzArray>> arrays;
   arrays.emplace_back(kArchitecture, text_to_npz_array(arch.dump(2)));
   for (const auto& [name, p] : model.named_parameters()) arrays.emplace_back(name, p.value());
+  for (const auto& [name, b] : model.named_buffers()) arrays.emplace_back(name, b.value());
   if (info.standardizer.fitted()) {
     arrays.emplace_back("standardizer.mean", info.standardizer.mean);
     arrays.emplace_back("standardizer.scale", info.standardizer.scale);
@@ -46,6 +56,9 @@ namespace {
 template <class T>
 LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& path) {
   auto fail = [&](const std::string& why) { throw NpzError(path + ": not an xgrad model: " + why); };
+  // Errors raised inside the try below are collected here and thrown once
+  // after it, so that a message is never wrapped twice.
+  std::string error;
   if (!archive.count(kArchitecture)) fail("no " + std::string(kArchitecture) + " inside");
   nlohmann::json arch;
   try {
@@ -56,8 +69,14 @@ LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& 
   LoadedModel<T> loaded;
   try {
     if (arch.value("format", "") != kFormat) fail("format is not '" + std::string(kFormat) + "'");
-    if (arch.value("dtype", "") != dtype_name<T>())
-      fail("its weights are " + arch.value("dtype", std::string("?")) + ", not " + dtype_name<T>());
+    const std::string dtype = arch.value("dtype", std::string("?"));
+    if (dtype != dtype_name<T>()) {
+      if (dtype == "float32" || dtype == "float64")
+        throw NpzError(path + ": dtype mismatch: the model's weights are " + dtype + ", but it was loaded as " +
+                       dtype_name<T>() + " (load it with load_model<" + (dtype == "float32" ? "float" : "double") +
+                       ">)");
+      fail("its weights have the unknown dtype '" + dtype + "'");
+    }
     for (const auto& l : arch.at("layers")) {
       LayerConfig c;
       c.type = l.at("type").get<std::string>();
@@ -76,13 +95,18 @@ LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& 
              shape_of(loaded.info.standardizer.scale));
     }
   } catch (const nlohmann::json::exception& e) {
-    fail(std::string("its architecture is incomplete (") + e.what() + ")");
+    error = std::string("its architecture is incomplete (") + e.what() + ")";
   } catch (const std::invalid_argument& e) {
-    fail(e.what());
+    error = e.what();
   } catch (const NpzError& e) {
-    fail(e.what());
+    const std::string what = e.what();
+    if (what.rfind(path + ": ", 0) == 0) throw;  // raised above with the path already
+    error = what;
   }
-  for (auto& [name, p] : loaded.model.named_parameters()) {
+  if (!error.empty()) fail(error);
+  auto entries = loaded.model.named_parameters();
+  for (auto& buffer : loaded.model.named_buffers()) entries.push_back(buffer);
+  for (auto& [name, p] : entries) {
     const Tensor<T>* stored = nullptr;
     try {
       stored = &npz_get<T>(archive, name);
@@ -109,10 +133,41 @@ LoadedModel<T> parse_model(std::string_view bytes, const std::string& source) {
   return model_from_archive<T>(parse_npz(bytes, source), source);
 }
 
+template <class T>
+void save_weights(const std::string& path, const Module<T>& module) {
+  std::vector<std::pair<std::string, NpzArray>> arrays;
+  for (auto& [name, tensor] : module.state_dict()) arrays.emplace_back(name, std::move(tensor));
+  save_npz(path, arrays);
+}
+
+template <class T>
+LoadStateResult load_weights(const std::string& path, Module<T>& module, bool strict) {
+  const NpzArchive archive = load_npz(path);
+  if (archive.count(kArchitecture))
+    throw NpzError(path + ": a whole model (save_model), not a weights file: load it with load_model");
+  StateDict<T> state;
+  for (const auto& [name, array] : archive) {
+    const auto* tensor = std::get_if<Tensor<T>>(&array);
+    if (!tensor)
+      throw NpzError(path + ": dtype mismatch: array '" + name + "' is " + npz_dtype(array) + ", but the module is " +
+                     dtype_name<T>());
+    state.emplace(name, *tensor);
+  }
+  try {
+    return module.load_state_dict(state, strict);
+  } catch (const std::invalid_argument& e) {
+    throw NpzError(path + ": " + e.what());
+  }
+}
+
 template void save_model(const std::string&, const Sequential<float>&, const ModelInfo&);
 template void save_model(const std::string&, const Sequential<double>&, const ModelInfo&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template void save_weights(const std::string&, const Module<float>&);
+template void save_weights(const std::string&, const Module<double>&);
+template LoadStateResult load_weights(const std::string&, Module<float>&, bool);
+template LoadStateResult load_weights(const std::string&, Module<double>&, bool);
 template LoadedModel<float> parse_model<float>(std::string_view, const std::string&);
 template LoadedModel<double> parse_model<double>(std::string_view, const std::string&);
 

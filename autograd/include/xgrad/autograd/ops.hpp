@@ -2,6 +2,9 @@
 /// Differentiable tensor ops. Binary ops broadcast like NumPy; their
 /// gradients are summed back to each input's shape. Each op's backward is
 /// written next to its forward in src/ops.cpp.
+#include <cstdint>
+#include <vector>
+
 #include "xgrad/autograd/variable.hpp"
 
 namespace xgrad {
@@ -32,6 +35,29 @@ template <class T> Variable<T> exp(const Variable<T>& a);
 template <class T> Variable<T> log(const Variable<T>& a);
 /// a^exponent, elementwise; d/da = exponent a^(exponent - 1).
 template <class T> Variable<T> pow(const Variable<T>& a, double exponent);
+
+/// Square root; d/da = 1 / (2 sqrt(a)) (inf at 0 as PyTorch; NaN below 0, as NumPy).
+template <class T> Variable<T> sqrt(const Variable<T>& a);
+/// |a|; d/da = sign(a), 0 at 0 (as PyTorch).
+template <class T> Variable<T> abs(const Variable<T>& a);
+/// min(max(a, min), max); the gradient passes where min <= a <= max (bounds
+/// included, as PyTorch). Either bound may be infinite; a NaN bound or
+/// min > max is a std::invalid_argument.
+template <class T> Variable<T> clamp(const Variable<T>& a, double min, double max);
+/// Elementwise max / min with broadcasting; NaN propagates. At ties the
+/// gradient is split half and half (as PyTorch).
+template <class T> Variable<T> maximum(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> minimum(const Variable<T>& a, const Variable<T>& b);
+/// Joins tensors along `axis` (negative counts from the end); all must have
+/// the same rank and the same sizes on the other axes (torch.cat).
+template <class T> Variable<T> concat(const std::vector<Variable<T>>& inputs, long axis = 0);
+/// The elements start .. stop - 1 along `axis` (a[start:stop] there); negative
+/// start or stop count from the end; out of range or start > stop throws.
+template <class T> Variable<T> slice(const Variable<T>& a, long axis, long start, long stop);
+/// The entries `indices` along `axis`, in that order, repeats allowed
+/// (torch.index_select; rows by a list: index_select(x, 0, {2, 0, 2})). The
+/// gradient of a repeated index adds up.
+template <class T> Variable<T> index_select(const Variable<T>& a, long axis, const std::vector<std::int64_t>& indices);
 
 /// A constant (requires_grad = false) of the same dtype, 0-d.
 template <class T> Variable<T> constant(T value) { return Variable<T>(Tensor<T>(value)); }

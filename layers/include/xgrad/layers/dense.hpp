@@ -23,13 +23,14 @@ class Dense : public Module<T> {
       : Dense(in_features, units, parse_activation(activation), use_bias, init, generator) {}
 
   Variable<T> forward(const Variable<T>& x) override;
-  std::vector<std::pair<std::string, Variable<T>>> named_parameters() const override;
   std::string type_name() const override { return "Dense"; }
   std::optional<std::size_t> output_features(std::optional<std::size_t>) const override {
     return activation_output_features(activation_, units_);
   }
+  std::optional<std::size_t> input_features() const override { return in_features_; }
   LayerConfig config() const override;
 
+  /// The registered parameters (change them through mutable_value()).
   Variable<T>& weight() { return weight_; }
   Variable<T>& bias() { return bias_; }
   std::size_t in_features() const { return in_features_; }

@@ -12,8 +12,10 @@ class PReLU : public Module<T> {
  public:
   explicit PReLU(std::size_t num_parameters = 1, double init = 0.25);
   Variable<T> forward(const Variable<T>& x) override;
-  std::vector<std::pair<std::string, Variable<T>>> named_parameters() const override { return {{"alpha", alpha_}}; }
   std::string type_name() const override { return "PReLU"; }
+  std::optional<std::size_t> input_features() const override {
+    return alpha_.size() > 1 ? std::optional<std::size_t>(alpha_.size()) : std::nullopt;
+  }
   LayerConfig config() const override;
   Variable<T>& alpha() { return alpha_; }
 

@@ -28,7 +28,7 @@ using Logs = std::map<std::string, double>;
 /// The weights of a model by parameter name. The one place that decides what a
 /// snapshot holds (EarlyStopping's restore_best_weights, ModelCheckpoint).
 template <class T>
-using WeightSnapshot = std::vector<std::pair<std::string, Tensor<T>>>;
+using WeightSnapshot = StateDict<T>;
 template <class T>
 WeightSnapshot<T> snapshot_weights(const Module<T>& model);
 /// Copies the snapshot back; std::invalid_argument if a name or a shape differs.

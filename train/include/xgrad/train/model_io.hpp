@@ -1,8 +1,13 @@
 #pragma once
 /// Whole-model files: architecture, weights, feature standardisation, and the
 /// feature and class names, in one .npz that numpy.load opens. Weights are
-/// arrays named like the parameters ("0.weight", "0.bias", ...); the rest is
-/// JSON in the uint8 array "architecture.json". Saving is atomic.
+/// arrays named like the parameters and buffers ("0.weight", "0.bias",
+/// "1.running_mean", ...); the rest is JSON in the uint8 array
+/// "architecture.json". Layers are rebuilt through the layer registry (custom
+/// layers: register_layer in xgrad/layers/module.hpp). Saving is atomic.
+///
+/// Weights-only files (save_weights / load_weights, as Keras's) hold a
+/// module's state_dict() and load into an existing model of the same architecture.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +37,16 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
 /// truncated or corrupt file, a missing array or an array of the wrong shape.
 template <class T>
 LoadedModel<T> load_model(const std::string& path);
+
+/// Writes module.state_dict() (parameters and buffers) as an .npz; atomic.
+template <class T>
+void save_weights(const std::string& path, const Module<T>& module);
+
+/// Loads a save_weights file into `module` through load_state_dict (the same
+/// checks: every shape, missing and unexpected keys when strict); throws
+/// NpzError naming the path, and for a file of the other dtype names both.
+template <class T>
+LoadStateResult load_weights(const std::string& path, Module<T>& module, bool strict = true);
 
 /// load_model on the bytes of a file already in memory; `source` names them in
 /// messages (the fuzzer's entry point).
