@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   app.footer("Run 'xgrad COMMAND --help' for a command's options. Exit status: 0 success, 2 usage error, 1 runtime error.");
   app.set_version_flag("--version", "xgrad " XGRAD_VERSION);
   const std::vector<Command> commands{add_eval_command(app), add_plot_command(app), add_simulate_command(app),
-                                      add_train_command(app), add_predict_command(app)};
+                                      add_train_command(app), add_predict_command(app),
+                                      add_graph_command(app), add_export_command(app)};
 
   // Name the command in messages ("xgrad train: ...") even when parsing fails.
   std::string who = "xgrad", command_names;

@@ -1,9 +1,6 @@
 // xgrad plot FUNCTION ...: one picture per function with f and f' (by
 // autograd), drawn by gnuplot. Each picture is written to a temporary file and
 // renamed into place, so a failure never leaves a partial picture behind.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -17,8 +14,7 @@
 #include "command.hpp"
 #include "functions.hpp"
 #include "numbers.hpp"
-
-extern char** environ;
+#include "process.hpp"
 
 namespace xgrad::cli {
 
@@ -45,38 +41,6 @@ Range parse_range(const std::string& text) {
     throw UsageError("--range: '" + text + "' must be finite numbers with LOW < HIGH");
   return {*low, *high};
 }
-
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream directories(path ? path : "");
-  std::string directory;
-  while (std::getline(directories, directory, ':')) {
-    const fs::path candidate = fs::path(directory.empty() ? "." : directory) / program;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate.string();
-  }
-  return {};
-}
-
-/// A private directory under $TMPDIR for the data and the script, removed on exit.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "xgrad-plot-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("cannot create a temporary directory in " + fs::temp_directory_path().string());
-    path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// f and f' at evenly spaced points. softmax and log_softmax are not
 /// elementwise: they are drawn as the first component of f([x, 0]).
@@ -126,28 +90,8 @@ std::string script(const std::string& name, const FunctionParameters& parameters
   return s.str();
 }
 
-/// Runs gnuplot on `script_file`; throws with gnuplot's first message when it fails.
 void run_gnuplot(const std::string& gnuplot, const fs::path& script_file, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string program = gnuplot, script_path = script_file.string();
-  char* argv[] = {program.data(), script_path.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot run " + gnuplot + ": " + std::strerror(spawned));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  std::ifstream messages(log);
-  std::string line, first;
-  while (std::getline(messages, line))
-    if (line.find_first_not_of(" \t^") != std::string::npos) first = line;  // gnuplot's last line says what failed
-  throw std::runtime_error("gnuplot failed" + (first.empty() ? std::string() : ": " + first));
+  run_program({gnuplot, script_file.string()}, log, "gnuplot");
 }
 
 void run_plot(const PlotOptions& o) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <xgrad.hpp>
 
@@ -19,7 +20,17 @@ struct TrainOptions {
   long long epochs = 200, batch_size = 16;
   double learning_rate = 0.01, test_fraction = 0.2, validation_fraction = 0.1;
   std::uint64_t seed = 0;
+  bool detect_anomaly = false;
 };
+
+/// A model with a NaN or infinite weight is never saved (it could only predict nonsense).
+void check_finite_weights(const Sequential<float>& model) {
+  for (const auto& [name, p] : model.named_parameters())
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (!std::isfinite(p.value().data()[i]))
+        throw std::runtime_error("the trained weights '" + name + "' hold " + std::to_string(p.value().data()[i]) +
+                                 " at element " + std::to_string(i) + "; the model was not saved");
+}
 
 /// Fails before training, not after: the model is saved only when all went well.
 void check_save_path(const std::string& path) {
@@ -64,7 +75,11 @@ void run_train(const TrainOptions& o) {
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               o.learning_rate, options.batch_size);
   std::fflush(stdout);
+  std::optional<AnomalyMode> anomaly;
+  if (o.detect_anomaly) anomaly.emplace();
   const ClassifierResult result = train_classifier(data, options);
+  anomaly.reset();
+  check_finite_weights(result.model);
   if (!o.save.empty()) {
     save_model(o.save, result.model, result.info);
     std::printf("saved the model to %s\n", o.save.c_str());
@@ -116,6 +131,9 @@ Command add_train_command(CLI::App& parent) {
       ->check(fraction_check());
   app->add_option("--seed", o->seed, "Seed of the split, the initial weights and the shuffling (default 0)")
       ->check(whole_number_check());
+  app->add_flag("--detect-anomaly", o->detect_anomaly,
+                "Stop at the first op whose forward output or backward gradient is NaN or infinite, naming it, its "
+                "layer and its input shapes (slower; as torch.autograd.detect_anomaly)");
   app->add_option("--save", o->save, "Write the trained model (.npz) here; an existing file is replaced only on success");
   return {app, [o] { run_train(*o); }};
 }
