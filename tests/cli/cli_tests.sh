@@ -57,8 +57,8 @@ iris=$data/iris.csv
 digits=$data/digits.csv
 
 # --- the tool --------------------------------------------------------------
-check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict" "$xgrad" --help
-for command in eval plot simulate train predict; do
+check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict.*graph.*export" "$xgrad" --help
+for command in eval plot simulate train predict graph export; do
   check "$command --help" 0 out "Usage: xgrad $command" "$xgrad" $command --help
 done
 check "no command" 2 err "^xgrad: a command is required" "$xgrad"
@@ -216,6 +216,49 @@ check "predict: a class the model does not know" 1 err "new_class\.csv, line 2.*
   "$xgrad" predict --model "$model" --data "$work/new_class.csv" --target species
 check "predict: malformed CSV" 1 err "short_row\.csv, line 3" "$xgrad" predict --model "$model" --data "$work/short_row.csv"
 check "predict: --model is required" 2 err "--model is required" "$xgrad" predict --data "$iris"
+
+# --- predict --proba, anomalies -------------------------------------------
+check "predict --proba: a column per class, 9 digits" 0 out \
+  "^setosa,versicolor,virginica${nl}0\.9[0-9]*,[0-9.e-]+,[0-9.e-]+${nl}" \
+  "$xgrad" predict --model "$model" --data "$iris" --target species --proba
+check "predict --proba without a target column" 0 out "^setosa,versicolor,virginica${nl}" \
+  "$xgrad" predict --model "$model" --data "$work/iris_features.csv" --proba
+check "train: a NaN loss names the epoch and the step" 1 err "the loss became (NaN|inf|-inf) at epoch 1, batch [0-9]+" \
+  "$xgrad" train --data "$iris" --target species --optimizer sgd --lr 1e30 --save "$model"
+check "train --detect-anomaly: the first non-finite op, its layer and shapes" 1 err \
+  "anomaly detected in (forward|backward): op '[a-z_]+' in layer [0-9]+ \((Dense|PReLU)\) produced (nan|inf|-inf) .*input shapes \[16, " \
+  "$xgrad" train --data "$iris" --target species --optimizer sgd --lr 1e30 --detect-anomaly --save "$model"
+assert "no model is saved after an anomaly" test "$(md5sum <"$model")" = "$before"
+check "train --detect-anomaly: silent on a healthy run" 0 out "test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --epochs 2 --detect-anomaly
+
+# --- graph -----------------------------------------------------------------
+check "graph: DOT of one training step" 0 out "^$work/step\.dot$" \
+  "$xgrad" graph --model "$model" --data "$iris" --target species --out "$work/step.dot"
+assert "graph: the parameters by name with their gradient norms" grep -q '0.weight\\n\[4, 64\]\\n|grad| = ' "$work/step.dot"
+assert "graph: ops with shape and layer" grep -q 'label="linear\\nlayer 0 (Dense)\\n\[4, 64\]' "$work/step.dot"
+assert "graph: the loss at the root" grep -q 'label="cross_entropy\\n\[\]\\n|grad| = 1"' "$work/step.dot"
+check "graph: svg drawn by Graphviz" 0 out "step\.svg$" "$xgrad" graph --model "$model" --out "$work/step.svg"
+assert "graph: the svg parses" xmllint --noout "$work/step.svg"
+assert "graph: the svg shows the parameters" grep -q "1.weight" "$work/step.svg"
+check "graph: png" 0 out "step\.png$" "$xgrad" graph --model "$model" --out "$work/step.png"
+assert "graph: the png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/step.png"
+check "graph: unknown extension" 2 err "--out $work/step\.gif: the extension must be \.dot, \.svg, \.png or \.pdf" \
+  "$xgrad" graph --model "$model" --out "$work/step.gif"
+check "graph: Graphviz missing" 1 err "Graphviz's dot is not installed .*apt-get install graphviz" \
+  env PATH=/nonexistent "$xgrad" graph --model "$model" --out "$work/nodot.svg"
+assert "graph: nothing left without Graphviz" bash -c '! ls -A "$0" | grep -q "nodot"' "$work"
+check "graph: --target needs --data" 2 err "--target needs --data" "$xgrad" graph --model "$model" --target species --out "$work/x.dot"
+check "graph: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" graph --model "$work/none.npz" --out "$work/x.dot"
+
+# --- export ----------------------------------------------------------------
+check "export: ONNX" 0 out "^$work/iris\.onnx$" "$xgrad" export --model "$model" --onnx "$work/iris.onnx"
+assert "export: the file holds the input and output names" bash -c 'grep -q probabilities "$0" && grep -q input "$0"' "$work/iris.onnx"
+check "export: the name must end in .onnx" 2 err "--onnx $work/iris\.txt: the file name must end in \.onnx" \
+  "$xgrad" export --model "$model" --onnx "$work/iris.txt"
+check "export: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" export --model "$work/none.npz" --onnx "$work/n.onnx"
+check "export: into a missing directory" 2 err "the directory $work/nowhere does not exist" \
+  "$xgrad" export --model "$model" --onnx "$work/nowhere/m.onnx"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
