@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "xgrad " XGRAD_VERSION);
   const std::vector<Command> commands{add_eval_command(app), add_plot_command(app), add_simulate_command(app),
                                       add_train_command(app), add_predict_command(app),
-                                      add_graph_command(app), add_export_command(app)};
+                                      add_graph_command(app), add_export_command(app),
+                                      add_plot_boundary_command(app)};
 
   // Name the command in messages ("xgrad train: ...") even when parsing fails.
   std::string who = "xgrad", command_names;
