@@ -26,7 +26,7 @@ int fail(const std::string& who, const std::string& message, int status) {
 
 int main(int argc, char** argv) {
   using namespace xgrad::cli;
-  CLI::App app{"xgrad: look at activation functions, run the seed simulation, train and use classifiers on CSV files"};
+  CLI::App app{"xgrad: look at activation functions, run the seed simulation, train and use classifiers on CSV files, see inside training, export models"};
   app.name("xgrad");
   app.require_subcommand(1);
   app.footer("Run 'xgrad COMMAND --help' for a command's options. Exit status: 0 success, 2 usage error, 1 runtime error.");
