@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 
 #include <onnx/onnx_pb.h>
 
@@ -67,6 +70,23 @@ TEST_CASE("ONNX export: a model without classes outputs 'prediction', without a 
   const onnx::ModelProto m = parse(onnx_model_bytes(model, info));
   CHECK(op_types(m) == std::vector<std::string>{"Gemm"});
   CHECK(m.graph().output(0).name() == "prediction");
+  // A bare model: the width comes from its first Dense layer.
+  const onnx::ModelProto bare = parse(onnx_model_bytes(model, ModelInfo{}));
+  CHECK(bare.graph().input(0).type().tensor_type().shape().dim(1).dim_value() == 2);
+}
+
+TEST_CASE("export_onnx writes the file, and a bad path is an error naming it") {
+  Sequential<float> model;
+  model.add<Dense<float>>(3, 2, "relu");
+  const std::string path = "/tmp/xgrad-test-export-" + std::to_string(::getpid()) + ".onnx";
+  export_onnx(model, path);
+  std::ifstream in(path, std::ios::binary);
+  onnx::ModelProto m;
+  CHECK(m.ParseFromIstream(&in));
+  CHECK(op_types(m) == std::vector<std::string>{"Gemm", "Relu"});
+  std::remove(path.c_str());
+  CHECK_THROWS_WITH_AS(export_onnx(model, "/nonexistent-dir/m.onnx"), doctest::Contains("/nonexistent-dir/m.onnx"),
+                       std::runtime_error);
 }
 
 TEST_CASE("ONNX activation mapping: one table keyed by name, every name of it a catalogue activation") {
@@ -110,7 +130,12 @@ TEST_CASE("ONNX export: an activation without an ONNX form is a clear error nami
   Sequential<float> model;
   model.add<Dense<float>>(2, 1, ActivationSpec{});
   ModelInfo info;
-  CHECK_THROWS_WITH_AS(onnx_model_bytes(model, info), doctest::Contains("names no features"), std::invalid_argument);
+  Sequential<float> starts_with_activation;
+  starts_with_activation.add<Activation<float>>("relu");
+  CHECK_THROWS_WITH_AS(onnx_model_bytes(starts_with_activation, info),
+                       doctest::Contains("names no features and its first layer (Activation) does not fix the input width"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(onnx_model_bytes(Sequential<float>{}, info), doctest::Contains("no layers"), std::invalid_argument);
   info.feature_names = {"x", "y"};
   info.class_names = {"a", "b", "c"};
   CHECK_THROWS_WITH_AS(onnx_model_bytes(model, info), doctest::Contains("1 outputs but 3 class names"), std::invalid_argument);

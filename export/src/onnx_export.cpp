@@ -94,8 +94,16 @@ const Tensor<float>* find_parameter(const Module<float>& layer, const std::strin
 std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& info) {
   GOOGLE_PROTOBUF_VERIFY_VERSION;
   if (model.size() == 0) throw std::invalid_argument("ONNX export: the model has no layers");
-  const std::size_t features = info.feature_names.size();
-  if (features == 0) throw std::invalid_argument("ONNX export: the model names no features (its input width is unknown)");
+  // The input width: the model's feature names, else its first layer's in_features (a bare model).
+  std::size_t features = info.feature_names.size();
+  if (features == 0) {
+    const LayerConfig first = model.layers().front()->config();
+    auto in = first.numbers.find("in_features");
+    if (in != first.numbers.end()) features = static_cast<std::size_t>(in->second);
+  }
+  if (features == 0)
+    throw std::invalid_argument("ONNX export: the model names no features and its first layer (" +
+                                model.layers().front()->type_name() + ") does not fix the input width");
   onnx::ModelProto proto;
   proto.set_ir_version(8);  // the IR version of opset 17 (ONNX 1.12)
   proto.set_producer_name("xgrad");
@@ -161,6 +169,8 @@ std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& in
   if (!proto.SerializeToString(&bytes)) throw std::runtime_error("ONNX export: protobuf could not serialise the model");
   return bytes;
 }
+
+void export_onnx(const Sequential<float>& model, const std::string& path) { export_onnx(model, ModelInfo{}, path); }
 
 void export_onnx(const Sequential<float>& model, const ModelInfo& info, const std::string& path) {
   const std::string bytes = onnx_model_bytes(model, info);

@@ -22,7 +22,10 @@ inline constexpr int kOnnxOpset = 17;
 std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& info);
 
 /// Writes onnx_model_bytes to `path` atomically; throws std::runtime_error naming the path on I/O failure.
+/// `info` is what a saved model keeps (LoadedModel::info): feature names, class names, standardisation.
 void export_onnx(const Sequential<float>& model, const ModelInfo& info, const std::string& path);
+/// A bare model: the input width from its first layer, no standardisation, output "prediction" (its raw outputs).
+void export_onnx(const Sequential<float>& model, const std::string& path);
 
 /// What the activation mapping appends nodes through (implemented over onnx.GraphProto).
 class OnnxGraphWriter {
