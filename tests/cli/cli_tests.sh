@@ -235,6 +235,10 @@ check "train --detect-anomaly: the first non-finite op, its layer and shapes" 1 
   "anomaly detected in (forward|backward): op '[a-z_]+' in layer [0-9]+ \((Dense|PReLU)\) produced (nan|inf|-inf) .*input shapes \[16, " \
   "$xgrad" train --data "$iris" --target species --optimizer sgd --lr 1e30 --detect-anomaly --save "$model"
 assert "no model is saved after an anomaly" test "$(md5sum <"$model")" = "$before"
+check "train: non-finite weights are never saved" 1 err "the trained weights '0\.weight' hold (inf|-inf|nan) at element [0-9]+; the model was not saved" \
+  "$xgrad" train --data "$iris" --target species --epochs 1 --batch-size 1000 --validation-fraction 0 --optimizer sgd \
+  --lr 1e39 --save "$work/inf.npz"
+assert "no model file after non-finite weights" test ! -e "$work/inf.npz"
 check "train --detect-anomaly: silent on a healthy run" 0 out "test_accuracy=" \
   "$xgrad" train --data "$iris" --target species --epochs 2 --detect-anomaly
 
