@@ -27,5 +27,8 @@ Command add_plot_command(CLI::App& parent);
 Command add_simulate_command(CLI::App& parent);
 Command add_train_command(CLI::App& parent);
 Command add_predict_command(CLI::App& parent);
+Command add_graph_command(CLI::App& parent);
+Command add_export_command(CLI::App& parent);
+Command add_plot_boundary_command(CLI::App& parent);
 
 }  // namespace xgrad::cli

@@ -26,13 +26,15 @@ int fail(const std::string& who, const std::string& message, int status) {
 
 int main(int argc, char** argv) {
   using namespace xgrad::cli;
-  CLI::App app{"xgrad: look at activation functions, run the seed simulation, train and use classifiers on CSV files"};
+  CLI::App app{"xgrad: look at activation functions, run the seed simulation, train and use classifiers on CSV files, see inside training, export models"};
   app.name("xgrad");
   app.require_subcommand(1);
   app.footer("Run 'xgrad COMMAND --help' for a command's options. Exit status: 0 success, 2 usage error, 1 runtime error.");
   app.set_version_flag("--version", "xgrad " XGRAD_VERSION);
   const std::vector<Command> commands{add_eval_command(app), add_plot_command(app), add_simulate_command(app),
-                                      add_train_command(app), add_predict_command(app)};
+                                      add_train_command(app), add_predict_command(app),
+                                      add_graph_command(app), add_export_command(app),
+                                      add_plot_boundary_command(app)};
 
   // Name the command in messages ("xgrad train: ...") even when parsing fails.
   std::string who = "xgrad", command_names;

@@ -220,6 +220,16 @@ template std::vector<float> parse_number_list<float>(std::string_view, const std
 template std::vector<double> parse_number_list<double>(std::string_view, const std::string&);
 template std::vector<float> parse_number_arguments<float>(const std::vector<std::string>&, const std::string&);
 template std::vector<double> parse_number_arguments<double>(const std::vector<std::string>&, const std::string&);
+std::string shortest_number(double value) {
+  if (!std::isfinite(value)) return format_number(value);
+  char buffer[64];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
+
 template std::string format_number<float>(float);
 template std::string format_number<double>(double);
 

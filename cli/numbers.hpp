@@ -34,6 +34,9 @@ std::vector<T> parse_number_arguments(const std::vector<std::string>& values, co
 template <class T>
 std::string format_number(T value);
 
+/// The shortest decimal that reads back as exactly `value` (0.2, not 0.20000000000000001).
+std::string shortest_number(double value);
+
 /// A condition on an option's value, with the words for its error message.
 struct NumberCheck {
   std::string requirement;  ///< e.g. "a finite number > 0"

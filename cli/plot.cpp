@@ -1,9 +1,6 @@
 // xgrad plot FUNCTION ...: one picture per function with f and f' (by
 // autograd), drawn by gnuplot. Each picture is written to a temporary file and
 // renamed into place, so a failure never leaves a partial picture behind.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -17,8 +14,7 @@
 #include "command.hpp"
 #include "functions.hpp"
 #include "numbers.hpp"
-
-extern char** environ;
+#include "process.hpp"
 
 namespace xgrad::cli {
 
@@ -46,37 +42,27 @@ Range parse_range(const std::string& text) {
   return {*low, *high};
 }
 
-std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream directories(path ? path : "");
-  std::string directory;
-  while (std::getline(directories, directory, ':')) {
-    const fs::path candidate = fs::path(directory.empty() ? "." : directory) / program;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return candidate.string();
+/// Where a curve steps: the change from sample i - 1 to i is large (over 2% of
+/// the curve's range) and more than 20 times the changes on either side, as at
+/// 0 for relu's derivative; a smooth steep curve changes gradually.
+std::vector<bool> jumps(const Tensor<double>& v) {
+  const std::size_t n = v.size();
+  std::vector<bool> out(n, false);
+  double low = INFINITY, high = -INFINITY;
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::isfinite(v(i))) low = std::min(low, v(i)), high = std::max(high, v(i));
+  if (!(high > low)) return out;
+  auto change = [&](std::size_t i) {
+    const double d = std::fabs(v(i) - v(i - 1));
+    return std::isfinite(d) ? d : 0.0;
+  };
+  for (std::size_t i = 1; i < n; ++i) {
+    const double d = change(i);
+    const double before = i >= 2 ? change(i - 1) : 0.0, after = i + 1 < n ? change(i + 1) : 0.0;
+    out[i] = d > 0.02 * (high - low) && d > 20 * std::max(before, after);
   }
-  return {};
+  return out;
 }
-
-/// A private directory under $TMPDIR for the data and the script, removed on exit.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "xgrad-plot-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("cannot create a temporary directory in " + fs::temp_directory_path().string());
-    path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// f and f' at evenly spaced points. softmax, log_softmax, softmin and glu
 /// are not elementwise: they are drawn as the first component of f([x, 0]).
@@ -98,10 +84,40 @@ void write_samples(const std::string& name, const FunctionParameters& parameters
     y = v.y;
     dy = v.grad;
   }
+  // Two blocks (index 0: f, index 1: f'); a blank line inside a block breaks
+  // the curve, so a step is drawn as a step, not joined by a vertical segment.
   std::ofstream data(file);
   auto number = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("NaN"); };
-  for (std::size_t i = 0; i < points; ++i) data << number(x(i)) << ' ' << number(y(i)) << ' ' << number(dy(i)) << '\n';
+  for (const Tensor<double>* values : {&y, &dy}) {
+    const std::vector<bool> breaks = jumps(*values);
+    for (std::size_t i = 0; i < points; ++i) {
+      if (breaks[i]) data << '\n';
+      data << number(x(i)) << ' ' << number((*values)(i)) << '\n';
+    }
+    data << "\n\n";
+  }
   if (!data.flush()) throw std::runtime_error("cannot write " + file.string());
+}
+
+
+/// Every number of `text` in its shortest form that reads back the same double
+/// ("alpha = 0.20000000000000001" -> "alpha = 0.2").
+std::string shortest_numbers(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const bool starts = std::isdigit(static_cast<unsigned char>(text[i])) &&
+                        (i == 0 || !(std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_'));
+    if (!starts) {
+      out += text[i++];
+      continue;
+    }
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str() + i, &end);
+    const std::size_t length = static_cast<std::size_t>(end - (text.c_str() + i));
+    out += shortest_number(value);
+    i += length;
+  }
+  return out;
 }
 
 /// A gnuplot single-quoted string ('' stands for a quote inside).
@@ -117,38 +133,19 @@ std::string script(const std::string& name, const FunctionParameters& parameters
   std::ostringstream s;
   s << "set terminal " << (format == "png" ? "pngcairo" : "svg dynamic") << " size 800,500 font 'Sans,12' background rgb 'white'\n"
     << "set output " << quoted(picture.string()) << "\n"
-    << "set title " << quoted(describe_function(name, parameters) + ": f and its derivative f' (by autograd)") << " noenhanced\n"
-    << "set xlabel 'x'\nset ylabel 'y'\nset grid\nset xzeroaxis\nset yzeroaxis\n"
+    << "set title " << quoted(shortest_numbers(describe_function(name, parameters)) + ": f and its derivative f' (by autograd)")
+    << " noenhanced\n"
+    << "set xlabel 'x (the input)'\nset ylabel 'f(x) and f''(x)'\nset grid\nset xzeroaxis\nset yzeroaxis\n"
     << "set key top left Left reverse box opaque noenhanced\n"
     << "set xrange [" << format_number(range.low) << ":" << format_number(range.high) << "]\n"
-    << "plot " << quoted(data.string()) << " using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' title "
-    << quoted("f = " + f) << ", \\\n     '' using 1:3 with lines linewidth 2 dashtype 2 linecolor rgb '#d62728' title "
+    << "plot " << quoted(data.string()) << " index 0 using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' title "
+    << quoted("f = " + f) << ", \\\n     '' index 1 using 1:2 with lines linewidth 2 dashtype 2 linecolor rgb '#d62728' title "
     << quoted("f' (autograd)") << "\nset output\n";
   return s.str();
 }
 
-/// Runs gnuplot on `script_file`; throws with gnuplot's first message when it fails.
 void run_gnuplot(const std::string& gnuplot, const fs::path& script_file, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string program = gnuplot, script_path = script_file.string();
-  char* argv[] = {program.data(), script_path.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot run " + gnuplot + ": " + std::strerror(spawned));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  std::ifstream messages(log);
-  std::string line, first;
-  while (std::getline(messages, line))
-    if (line.find_first_not_of(" \t^") != std::string::npos) first = line;  // gnuplot's last line says what failed
-  throw std::runtime_error("gnuplot failed" + (first.empty() ? std::string() : ": " + first));
+  run_program({gnuplot, script_file.string()}, log, "gnuplot");
 }
 
 void run_plot(const PlotOptions& o) {

@@ -13,6 +13,7 @@ namespace {
 
 struct PredictOptions {
   std::string model, data, target;
+  bool proba = false;
 };
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
@@ -23,9 +24,40 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+/// Nine significant digits round-trip float32: what ONNX Runtime is compared with.
+std::string float_text(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", double(v));
+  return buf;
+}
+
+/// --proba: the softmax of a classifier's outputs per class, or a model's raw outputs when it has no classes.
+void print_outputs(Sequential<float>& model, const Tensor<float>& x, const ModelInfo& info) {
+  Tensor<float> out = predict(model, x);
+  const bool classifier = !info.class_names.empty();
+  if (classifier) out = apply_activation(ActivationSpec{Act::softmax}, Variable<float>(out)).value();
+  const std::size_t rows = out.shape()[0], cols = out.size() / std::max<std::size_t>(rows, 1);
+  std::string csv;
+  for (std::size_t c = 0; c < cols; ++c)
+    csv += (c ? "," : "") + (classifier ? csv_field(info.class_names[c]) : cols == 1 ? "prediction" : "output" + std::to_string(c));
+  csv += "\n";
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) csv += (c ? "," : "") + float_text(out.data()[r * cols + c]);
+    csv += "\n";
+  }
+  std::cout << csv;
+}
+
 void run_predict(const PredictOptions& o) {
   LoadedModel<float> loaded = load_model<float>(o.model);
   const ModelInfo& info = loaded.info;
+  if (o.proba) {  // a --target column is skipped, not scored
+    const Tensor<double> features = o.target.empty() || info.class_names.empty()
+                                        ? load_csv_features(o.data, info.feature_names)
+                                        : load_csv_for_model(o.data, o.target, info.feature_names, info.class_names).features;
+    print_outputs(loaded.model, prepare_features(features, info), info);
+    return;
+  }
   if (info.class_names.empty()) throw std::runtime_error(o.model + ": the model has no class names; it is not a classifier");
   CsvDataset data;
   if (o.target.empty()) {
@@ -64,6 +96,9 @@ Command add_predict_command(CLI::App& parent) {
   app->add_option("--model", o->model, "A model saved by xgrad train --save")->required();
   app->add_option("--data", o->data, "The CSV file")->required();
   app->add_option("--target", o->target, "The column holding the true classes, if any (it is not a feature)");
+  app->add_flag("--proba", o->proba,
+                "Print each class's probability instead (a column per class, 9 significant digits); for a model "
+                "without classes, its outputs ('prediction')");
   return {app, [o] { run_predict(*o); }};
 }
 

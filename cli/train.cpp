@@ -4,22 +4,34 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <xgrad.hpp>
 
 #include "command.hpp"
 #include "numbers.hpp"
+#include "pictures.hpp"
 
 namespace xgrad::cli {
 
 namespace {
 
 struct TrainOptions {
-  std::string data, target, layers = "64:relu", optimizer = "adam", save;
+  std::string data, target, layers = "64:relu", optimizer = "adam", save, plot_history, plot_confusion;
   long long epochs = 200, batch_size = 16;
   double learning_rate = 0.01, test_fraction = 0.2, validation_fraction = 0.1;
   std::uint64_t seed = 0;
+  bool detect_anomaly = false;
 };
+
+/// A model with a NaN or infinite weight is never saved (it could only predict nonsense).
+void check_finite_weights(const Sequential<float>& model) {
+  for (const auto& [name, p] : model.named_parameters())
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (!std::isfinite(p.value().data()[i]))
+        throw std::runtime_error("the trained weights '" + name + "' hold " + std::to_string(p.value().data()[i]) +
+                                 " at element " + std::to_string(i) + "; the model was not saved");
+}
 
 /// Fails before training, not after: the model is saved only when all went well.
 void check_save_path(const std::string& path) {
@@ -45,6 +57,11 @@ void run_train(const TrainOptions& o) {
     throw UsageError(std::string("--layers: ") + e.what());
   }
   if (!o.save.empty()) check_save_path(o.save);
+  if (!o.plot_history.empty()) picture_format("--plot-history", o.plot_history);
+  if (!o.plot_confusion.empty()) {
+    picture_format("--plot-confusion", o.plot_confusion);
+    if (o.test_fraction == 0) throw UsageError("--plot-confusion needs test rows (--test-fraction 0 holds none out)");
+  }
   options.epochs = static_cast<std::size_t>(o.epochs);
   options.batch_size = static_cast<std::size_t>(o.batch_size);
   options.optimizer = o.optimizer;
@@ -64,10 +81,29 @@ void run_train(const TrainOptions& o) {
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               o.learning_rate, options.batch_size);
   std::fflush(stdout);
-  const ClassifierResult result = train_classifier(data, options);
+  std::optional<AnomalyMode> anomaly;
+  if (o.detect_anomaly) anomaly.emplace();
+  ClassifierResult result = train_classifier(data, options);
+  anomaly.reset();
+  check_finite_weights(result.model);
   if (!o.save.empty()) {
     save_model(o.save, result.model, result.info);
     std::printf("saved the model to %s\n", o.save.c_str());
+  }
+  if (!o.plot_history.empty()) {
+    plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
+    std::printf("drew the history in %s\n", o.plot_history.c_str());
+  }
+  if (!o.plot_confusion.empty()) {  // the test rows: the split train_classifier made
+    const auto split = train_test_split(rows, o.test_fraction, o.seed);
+    std::vector<std::int64_t> actual;
+    for (auto i : split.second) actual.push_back(data.labels[i]);
+    const Tensor<double> x_test = take_rows(data.features, split.second, 0, split.second.size());
+    const std::vector<std::int64_t> predicted = predict_classes(result.model, prepare_features(x_test, result.info));
+    char subtitle[120];
+    std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
+    plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
+    std::printf("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
   }
   if (result.test_rows == 0)
     std::printf("test_accuracy=n/a (--test-fraction 0 holds no rows out)\n");
@@ -116,6 +152,13 @@ Command add_train_command(CLI::App& parent) {
       ->check(fraction_check());
   app->add_option("--seed", o->seed, "Seed of the split, the initial weights and the shuffling (default 0)")
       ->check(whole_number_check());
+  app->add_option("--plot-history", o->plot_history,
+                  "Draw the loss and accuracy per epoch (training and validation) into this .svg or .png (needs gnuplot)");
+  app->add_option("--plot-confusion", o->plot_confusion,
+                  "Draw the confusion matrix of the test rows into this .svg or .png (needs gnuplot)");
+  app->add_flag("--detect-anomaly", o->detect_anomaly,
+                "Stop at the first op whose forward output or backward gradient is NaN or infinite, naming it, its "
+                "layer and its input shapes (slower; as torch.autograd.detect_anomaly)");
   app->add_option("--save", o->save, "Write the trained model (.npz) here; an existing file is replaced only on success");
   return {app, [o] { run_train(*o); }};
 }

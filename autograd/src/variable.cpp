@@ -1,6 +1,7 @@
 #include "xgrad/autograd/variable.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +12,8 @@ namespace xgrad {
 namespace {
 std::atomic<long> live_nodes{0};
 thread_local bool grad_mode_enabled = true;
+thread_local bool anomaly_enabled = false;
+thread_local std::string layer_scope;
 std::atomic<std::uint64_t> visit_epoch{0};
 }  // namespace
 
@@ -18,6 +21,69 @@ long live_node_count() { return live_nodes.load(); }
 bool grad_enabled() { return grad_mode_enabled; }
 NoGradGuard::NoGradGuard() : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
 NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
+
+bool anomaly_mode_enabled() { return anomaly_enabled; }
+AnomalyMode::AnomalyMode(bool enabled) : previous_(anomaly_enabled) { anomaly_enabled = enabled; }
+AnomalyMode::~AnomalyMode() { anomaly_enabled = previous_; }
+LayerScope::LayerScope(std::string name) : previous_(std::move(layer_scope)) { layer_scope = std::move(name); }
+LayerScope::~LayerScope() { layer_scope = std::move(previous_); }
+const std::string& current_layer() { return layer_scope; }
+
+namespace {
+
+/// The index of the first NaN or infinity in t, or t.size() when all are finite.
+template <class T>
+std::size_t first_non_finite(const Tensor<T>& t) {
+  const T* p = t.data();
+  const std::size_t n = t.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i])) return i;
+  return n;
+}
+
+template <class T>
+std::string describe_value(T v) {
+  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+}
+
+template <class T>
+std::string input_shapes(const std::vector<std::shared_ptr<Node<T>>>& inputs) {
+  std::string out;
+  for (const auto& input : inputs) out += (out.empty() ? "" : ", ") + shape_of(input->value);
+  return out.empty() ? "none" : out;
+}
+
+std::string where(const std::string& layer) { return layer.empty() ? "" : " in layer " + layer; }
+
+/// Forward check: run on the output before the inputs are moved into the node.
+template <class T>
+void check_forward(const Tensor<T>& value, const char* op, const std::vector<Variable<T>>& inputs) {
+  const std::size_t bad = first_non_finite(value);
+  if (bad == value.size()) return;
+  std::vector<std::shared_ptr<Node<T>>> nodes;
+  for (const auto& v : inputs) nodes.push_back(v.node());
+  throw AnomalyError("anomaly detected in forward: op '" + std::string(op) + "'" + where(layer_scope) + " produced " +
+                     describe_value(value.data()[bad]) + " at element " + std::to_string(bad) + " of its output " +
+                     shape_of(value) + " (input shapes " + input_shapes(nodes) + ")");
+}
+
+/// Backward check: every input gradient the node's backward wrote must be finite.
+template <class T>
+void check_backward(const Node<T>& n) {
+  for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+    const Node<T>& input = *n.inputs[i];
+    if (!input.requires_grad || !input.has_grad) continue;
+    const std::size_t bad = first_non_finite(input.grad);
+    if (bad == input.grad.size()) continue;
+    throw AnomalyError("anomaly detected in backward: op '" + std::string(n.op) + "'" + where(n.name) + " produced " +
+                       describe_value(input.grad.data()[bad]) + " at element " + std::to_string(bad) +
+                       " of the gradient for its input " + std::to_string(i) +
+                       (input.name.empty() || input.backward ? "" : " ('" + input.name + "')") + " (input shapes " +
+                       input_shapes(n.inputs) + ", output " + shape_of(n.value) + ")");
+  }
+}
+
+}  // namespace
 
 template <class T>
 Node<T>::Node() { ++live_nodes; }
@@ -77,8 +143,10 @@ Variable<T> Variable<T>::detach() const { return Variable(Tensor<T>(node_->value
 template <class T>
 Variable<T> Variable<T>::make_result(Tensor<T> value, const char* op, std::vector<Variable> inputs,
                                      std::function<void(Node<T>&)> backward) {
+  if (anomaly_enabled) check_forward(value, op, inputs);
   Variable out(std::move(value));
   out.node_->op = op;
+  if (anomaly_enabled) out.node_->name = layer_scope;
   if (!grad_mode_enabled) return out;
   bool any = false;
   for (const auto& v : inputs) any = any || v.node_->requires_grad;
@@ -152,17 +220,25 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
   } else {
     detail::accumulate_grad_each(root, [](std::size_t) { return T(1); });
   }
+  const bool check = anomaly_enabled;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node<T>* n = *it;
-    if (n->backward && n->has_grad) n->backward(*n);
+    if (n->backward && n->has_grad) {
+      n->backward(*n);
+      if (check) check_backward(*n);
+    }
   }
 
-  // Intermediate gradients are not kept (as in PyTorch); leaves keep theirs.
+  // Intermediate gradients are not kept (as in PyTorch) unless the graph is
+  // retained (for to_dot); leaves keep theirs.
   std::vector<std::shared_ptr<Node<T>>> released_inputs;
   for (Node<T>* n : order) {
     if (!n->backward) continue;
+    if (retain_graph) {
+      if (n->upstream) n->has_grad = false;  // its gradient was read in place, never stored
+      continue;
+    }
     n->has_grad = false;
-    if (retain_graph) continue;
     n->grad = Tensor<T>();
     n->backward = nullptr;
     for (auto& input : n->inputs) released_inputs.push_back(std::move(input));

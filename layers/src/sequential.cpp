@@ -10,6 +10,12 @@ template <class T>
 Sequential<T>& Sequential<T>::add(std::shared_ptr<Module<T>> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
   this->register_module(std::to_string(layers_.size()), layer);
+  // Parameters carry their names ("0.weight") for to_dot and anomaly messages.
+  const std::string prefix = std::to_string(layers_.size()) + ".";
+  for (auto& [name, p] : layer->named_parameters()) {
+    Variable<T> handle = p;
+    handle.set_name(prefix + name);
+  }
   layers_.push_back(std::move(layer));
   return *this;
 }
@@ -17,6 +23,13 @@ Sequential<T>& Sequential<T>::add(std::shared_ptr<Module<T>> layer) {
 template <class T>
 Variable<T> Sequential<T>::forward(const Variable<T>& x) {
   Variable<T> h = x;
+  if (anomaly_mode_enabled()) {  // name the layer in anomaly messages; off, this costs nothing
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+      LayerScope scope(std::to_string(i) + " (" + layers_[i]->type_name() + ")");
+      h = layers_[i]->forward(h);
+    }
+    return h;
+  }
   for (auto& layer : layers_) h = layer->forward(h);
   return h;
 }

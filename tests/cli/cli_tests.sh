@@ -53,12 +53,13 @@ assert() {
 }
 
 nl=$'\n'
+svg_check=$(dirname "$0")/svg_check.py
 iris=$data/iris.csv
 digits=$data/digits.csv
 
 # --- the tool --------------------------------------------------------------
-check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict" "$xgrad" --help
-for command in eval plot simulate train predict; do
+check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict.*graph.*export" "$xgrad" --help
+for command in eval plot simulate train predict graph export plot-boundary; do
   check "$command --help" 0 out "Usage: xgrad $command" "$xgrad" $command --help
 done
 check "no command" 2 err "^xgrad: a command is required" "$xgrad"
@@ -149,6 +150,12 @@ assert "the svg names the function" grep -q "sigmoid(x)" "$plots/sigmoid.svg"
 assert "the svg is an svg" grep -q "<svg" "$plots/sigmoid.svg"
 assert "the svg has the legend's derivative" grep -q "f' (autograd)" "$plots/leaky_relu.svg"
 assert "the title shows the slope" grep -q "negative_slope = 0.2" "$plots/leaky_relu.svg"
+assert "the title shows the slope in its shortest form" grep -q "leaky_relu (negative_slope = 0\.2): " "$plots/leaky_relu.svg"
+assert "axis labels say what they show" bash -c 'grep -q "x (the input)" "$0" && grep -q "f(x) and f'"'"'(x)" "$0"' "$plots/leaky_relu.svg"
+assert "the plot svg parses and holds f and f'" python3 "$svg_check" "$plots/sigmoid.svg" "f = sigmoid(x)" "f' (autograd)"
+check "plot relu" 0 out "relu\.svg$" "$xgrad" plot relu --out "$plots"
+assert "relu's step in f' has no vertical segment" python3 "$svg_check" "$plots/relu.svg" --no-vertical "f' (autograd)"
+assert "leaky_relu's step in f' has no vertical segment" python3 "$svg_check" "$plots/leaky_relu.svg" --no-vertical "f' (autograd)"
 check "plot png with a range" 0 out "softmax\.png$" "$xgrad" plot softmax --format png --range=-3:3 --out "$plots"
 assert "the png is a png" bash -c 'head -c 4 "$0" | grep -q PNG' "$plots/softmax.png"
 assert "no partial files are left" bash -c '! ls -A "$0" | grep -q partial' "$plots"
@@ -238,6 +245,85 @@ check "predict: a class the model does not know" 1 err "new_class\.csv, line 2.*
   "$xgrad" predict --model "$model" --data "$work/new_class.csv" --target species
 check "predict: malformed CSV" 1 err "short_row\.csv, line 3" "$xgrad" predict --model "$model" --data "$work/short_row.csv"
 check "predict: --model is required" 2 err "--model is required" "$xgrad" predict --data "$iris"
+
+# --- predict --proba, anomalies -------------------------------------------
+check "predict --proba: a column per class, 9 digits" 0 out \
+  "^setosa,versicolor,virginica${nl}0\.9[0-9]*,[0-9.e-]+,[0-9.e-]+${nl}" \
+  "$xgrad" predict --model "$model" --data "$iris" --target species --proba
+check "predict --proba without a target column" 0 out "^setosa,versicolor,virginica${nl}" \
+  "$xgrad" predict --model "$model" --data "$work/iris_features.csv" --proba
+check "train: a NaN loss names the epoch and the step" 1 err "the loss became (NaN|inf|-inf) at epoch 1, batch [0-9]+" \
+  "$xgrad" train --data "$iris" --target species --optimizer sgd --lr 1e30 --save "$model"
+check "train --detect-anomaly: the first non-finite op, its layer and shapes" 1 err \
+  "anomaly detected in (forward|backward): op '[a-z_]+' in layer [0-9]+ \((Dense|PReLU)\) produced (nan|inf|-inf) .*input shapes \[16, " \
+  "$xgrad" train --data "$iris" --target species --optimizer sgd --lr 1e30 --detect-anomaly --save "$model"
+assert "no model is saved after an anomaly" test "$(md5sum <"$model")" = "$before"
+check "train: non-finite weights are never saved" 1 err "the trained weights '0\.weight' hold (inf|-inf|nan) at element [0-9]+; the model was not saved" \
+  "$xgrad" train --data "$iris" --target species --epochs 1 --batch-size 1000 --validation-fraction 0 --optimizer sgd \
+  --lr 1e39 --save "$work/inf.npz"
+assert "no model file after non-finite weights" test ! -e "$work/inf.npz"
+check "train --detect-anomaly: silent on a healthy run" 0 out "test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --epochs 2 --detect-anomaly
+
+# --- pictures of training -------------------------------------------------
+check "train --plot-history --plot-confusion" 0 out "drew the history in $work/history\.svg${nl}drew the confusion matrix in $work/confusion\.svg${nl}" \
+  "$xgrad" train --data "$iris" --target species --epochs 5 --plot-history "$work/history.svg" --plot-confusion "$work/confusion.svg"
+assert "history: loss and accuracy, training and validation" python3 "$svg_check" "$work/history.svg" \
+  "training loss" "validation loss" "training accuracy" "validation accuracy"
+assert "history: the panels' axis labels" bash -c 'grep -q "epoch" "$0" && grep -q "accuracy (fraction of rows)" "$0"' "$work/history.svg"
+assert "confusion: the counts and the class names" python3 "$svg_check" "$work/confusion.svg" "counts" "counts (light cells)"
+assert "confusion: axis labels and classes" bash -c 'grep -q "predicted class" "$0" && grep -q "true class" "$0" && grep -q virginica "$0"' "$work/confusion.svg"
+check "train --plot-history png without validation" 0 out "drew the history in $work/history\.png" \
+  "$xgrad" train --data "$iris" --target species --epochs 3 --validation-fraction 0 --plot-history "$work/history.png"
+assert "history png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/history.png"
+check "train: --plot-history needs .svg or .png" 2 err "--plot-history $work/h\.pdf: the extension must be \.svg or \.png" \
+  "$xgrad" train --data "$iris" --target species --plot-history "$work/h.pdf"
+check "train: --plot-confusion needs test rows" 2 err "--plot-confusion needs test rows" \
+  "$xgrad" train --data "$iris" --target species --test-fraction 0 --plot-confusion "$work/c.svg"
+check "plot-boundary: decision regions with the points by class" 0 out "^$work/regions\.svg$" \
+  "$xgrad" plot-boundary --model "$model" --data "$iris" --target species --features petal_length,petal_width \
+  --resolution 40 --out "$work/regions.svg"
+assert "plot-boundary: regions and one series per class" python3 "$svg_check" "$work/regions.svg" \
+  "decision regions" setosa versicolor virginica
+assert "plot-boundary: the features label the axes" bash -c 'grep -q petal_length "$0" && grep -q petal_width "$0"' "$work/regions.svg"
+check "plot-boundary png, default features, no target" 0 out "regions\.png$" \
+  "$xgrad" plot-boundary --model "$model" --data "$work/iris_features.csv" --out "$work/regions.png"
+assert "plot-boundary png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/regions.png"
+check "plot-boundary: unknown feature" 2 err "--features: 'petal' is not a feature of the model" \
+  "$xgrad" plot-boundary --model "$model" --data "$iris" --features petal,sepal_width --out "$work/r.svg"
+check "plot-boundary: one feature" 2 err "--features: 'petal_length' is not two feature names" \
+  "$xgrad" plot-boundary --model "$model" --data "$iris" --features petal_length --out "$work/r.svg"
+check "plot-boundary: gnuplot missing" 1 err "gnuplot is not installed" \
+  env PATH=/nonexistent "$xgrad" plot-boundary --model "$model" --data "$work/iris_features.csv" --out "$work/r.svg"
+assert "plot-boundary: nothing left behind" test ! -e "$work/r.svg"
+
+# --- graph -----------------------------------------------------------------
+check "graph: DOT of one training step" 0 out "^$work/step\.dot$" \
+  "$xgrad" graph --model "$model" --data "$iris" --target species --out "$work/step.dot"
+assert "graph: the parameters by name with their gradient norms" grep -q '0.weight\\n\[4, 64\]\\n|grad| = ' "$work/step.dot"
+assert "graph: ops with shape and layer" grep -q 'label="linear\\nlayer 0 (Dense)\\n\[4, 64\]' "$work/step.dot"
+assert "graph: the loss at the root" grep -q 'label="cross_entropy\\n\[\]\\n|grad| = 1"' "$work/step.dot"
+check "graph: svg drawn by Graphviz" 0 out "step\.svg$" "$xgrad" graph --model "$model" --out "$work/step.svg"
+assert "graph: the svg parses" xmllint --noout "$work/step.svg"
+assert "graph: the svg shows the parameters" grep -q "1.weight" "$work/step.svg"
+check "graph: png" 0 out "step\.png$" "$xgrad" graph --model "$model" --out "$work/step.png"
+assert "graph: the png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/step.png"
+check "graph: unknown extension" 2 err "--out $work/step\.gif: the extension must be \.dot, \.svg, \.png or \.pdf" \
+  "$xgrad" graph --model "$model" --out "$work/step.gif"
+check "graph: Graphviz missing" 1 err "Graphviz's dot is not installed .*apt-get install graphviz" \
+  env PATH=/nonexistent "$xgrad" graph --model "$model" --out "$work/nodot.svg"
+assert "graph: nothing left without Graphviz" bash -c '! ls -A "$0" | grep -q "nodot"' "$work"
+check "graph: --target needs --data" 2 err "--target needs --data" "$xgrad" graph --model "$model" --target species --out "$work/x.dot"
+check "graph: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" graph --model "$work/none.npz" --out "$work/x.dot"
+
+# --- export ----------------------------------------------------------------
+check "export: ONNX" 0 out "^$work/iris\.onnx$" "$xgrad" export --model "$model" --onnx "$work/iris.onnx"
+assert "export: the file holds the input and output names" bash -c 'grep -q probabilities "$0" && grep -q input "$0"' "$work/iris.onnx"
+check "export: the name must end in .onnx" 2 err "--onnx $work/iris\.txt: the file name must end in \.onnx" \
+  "$xgrad" export --model "$model" --onnx "$work/iris.txt"
+check "export: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" export --model "$work/none.npz" --onnx "$work/n.onnx"
+check "export: into a missing directory" 2 err "the directory $work/nowhere does not exist" \
+  "$xgrad" export --model "$model" --onnx "$work/nowhere/m.onnx"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

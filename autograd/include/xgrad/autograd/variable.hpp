@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "xgrad/core/tensor.hpp"
@@ -25,6 +27,9 @@ struct Node {
   /// Set when backward freed the graph below this node.
   bool released = false;
   const char* op = "leaf";
+  /// A leaf's parameter name ("0.weight", set by Sequential), or for an op
+  /// recorded under AnomalyMode the layer it ran in; empty otherwise.
+  std::string name;
   std::vector<std::shared_ptr<Node>> inputs;
   /// Reads this node's grad and accumulates (+=) into its inputs' grads.
   std::function<void(Node&)> backward;
@@ -73,8 +78,13 @@ class Variable {
   /// The value of a one-element variable; throws std::invalid_argument otherwise.
   T item() const;
   const char* op() const { return node_->op; }
+  /// A parameter's name (set by Sequential::add, e.g. "0.weight"); empty for others.
+  const std::string& name() const { return node_->name; }
+  void set_name(std::string name) { node_->name = std::move(name); }
 
   /// Reverse-mode differentiation from this scalar (one-element) variable.
+  /// With retain_graph the intermediate nodes keep their gradients until the
+  /// next backward through them (to_dot shows their norms).
   void backward(bool retain_graph = false);
   /// The same from a variable of any shape, with the upstream gradient d(out)/d(this).
   void backward(const Tensor<T>& upstream, bool retain_graph = false);
@@ -110,6 +120,46 @@ class NoGradGuard {
 };
 
 bool grad_enabled();
+
+/// The error AnomalyMode raises: which op, forward or backward, the shapes and the layer.
+class AnomalyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Turns anomaly detection on for this thread for its lifetime (RAII), as
+/// torch.autograd.detect_anomaly: the first op whose forward output, or whose
+/// backward gradient for an input, holds a NaN or an infinity throws
+/// AnomalyError naming the op, its input shapes, the layer it ran in (see
+/// LayerScope) and the direction. Off, it costs one thread-local test per op.
+class AnomalyMode {
+ public:
+  explicit AnomalyMode(bool enabled = true);
+  ~AnomalyMode();
+  AnomalyMode(const AnomalyMode&) = delete;
+  AnomalyMode& operator=(const AnomalyMode&) = delete;
+
+ private:
+  bool previous_;
+};
+
+bool anomaly_mode_enabled();
+
+/// Names the layer whose ops run during its lifetime (Sequential sets it only
+/// when AnomalyMode is on); ops recorded meanwhile remember it for messages.
+class LayerScope {
+ public:
+  explicit LayerScope(std::string name);
+  ~LayerScope();
+  LayerScope(const LayerScope&) = delete;
+  LayerScope& operator=(const LayerScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+/// The innermost LayerScope's name on this thread ("" outside any).
+const std::string& current_layer();
 
 namespace detail {
 
