@@ -114,7 +114,16 @@ void w1_forward(benchmark::State& state, const Activation& act) {
 void w1_forward_backward(benchmark::State& state, const Activation& act) {
   V x(w1_x(), true);
   V alpha = prelu_alpha(act, true);
-  const Tensor<float>& g = w1_g();
+  // The upstream gradient has the output's shape (glu halves the rows): the leading part of w1_g.
+  Tensor<float> g = w1_g();
+  {
+    const xgrad::Shape out = act.f(V(w1_x()), alpha).shape();
+    if (out != xgrad::to_shape(g.shape())) {
+      Tensor<float> part = Tensor<float>::from_shape(out);
+      std::copy(g.data(), g.data() + part.size(), part.data());
+      g = std::move(part);
+    }
+  }
   V y;
   for (auto _ : state) {
     x.zero_grad();

@@ -147,6 +147,35 @@ TEST_CASE("rrelu: random slopes in [lower, upper] while training, reproducible f
   CHECK_THROWS_WITH_AS(rrelu(x, 0.5, 0.1), doctest::Contains("lower (0.5)"), std::invalid_argument);
 }
 
+TEST_CASE("PyTorch's named functions are the catalogue's ops with their defaults") {
+  const V x(Tensor<double>{-4.0, -1.5, -0.25, 0.0, 0.3, 2.0, 7.0});
+  auto same = [&](const V& a, Act id, ActivationParams p) {
+    const V b = activation(x, id, p);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(a.value()(i) == b.value()(i));
+  };
+  same(selu(x), Act::selu, default_params(Act::selu));
+  same(celu(x, 0.5), Act::celu, {{0.5}});
+  same(silu(x), Act::silu, {});
+  same(mish(x), Act::mish, {});
+  same(hardtanh(x), Act::hardtanh, default_params(Act::hardtanh));
+  same(hardtanh(x, -2.0, 2.0), Act::hardtanh, {{-2.0, 2.0}});
+  same(relu6(x), Act::relu6, {});
+  same(hardsigmoid(x), Act::hardsigmoid, {});
+  same(hardswish(x), Act::hardswish, {});
+  same(softsign(x), Act::softsign, {});
+  same(tanhshrink(x), Act::tanhshrink, {});
+  same(logsigmoid(x), Act::logsigmoid, {});
+  same(softshrink(x), Act::softshrink, {{0.5}});
+  same(hardshrink(x, 1.0), Act::hardshrink, {{1.0}});
+  same(threshold(x, 0.1, 20.0), Act::threshold, {{0.1, 20.0}});
+  same(squareplus(x), Act::squareplus, {{4.0}});
+  CHECK(hardtanh(x, -2.0, 2.0).value()(0) == -2.0);
+  CHECK(relu6(x).value()(6) == 6.0);
+  CHECK(threshold(x, 0.1, 20.0).value()(4) == 0.3);
+  CHECK(threshold(x, 0.1, 20.0).value()(3) == 20.0);
+  CHECK_THROWS_WITH_AS(threshold(x, NAN, 1.0), doctest::Contains("threshold: threshold must be"), std::invalid_argument);
+}
+
 TEST_CASE("glu and softmin: known values and shape errors") {
   V x(Tensor<double>{{1.0, -2.0, 0.5, 3.0}}, true);
   V y = glu(x);

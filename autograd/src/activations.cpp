@@ -158,11 +158,18 @@ const LaneKernels kLogSoftmax{kernels::log_softmax_rows, kernels::log_softmax_ba
 /// softmin(x) = softmax(-x): the softmax kernels on -x; backward dx -= softmax backward.
 template <class T>
 Variable<T> softmin_op(const Variable<T>& x, long axis) {
-  Tensor<T> negated = Tensor<T>::from_shape(x.value().shape());
+  const Shape shape = x.shape();
+  const std::size_t ax = normalize_axis(axis, shape.size(), "softmin");
+  Tensor<T> y = Tensor<T>::from_shape(shape);
   const T* xv = x.value().data();
-  for (std::size_t i = 0, n = negated.size(); i < n; ++i) negated.data()[i] = -xv[i];
-  Tensor<T> y = lane_activation(Variable<T>(std::move(negated)), axis, "softmin", kSoftmax).value();  // a leaf: no graph
-  const std::size_t ax = normalize_axis(axis, y.dimension(), "softmin");
+  for (std::size_t i = 0, n = y.size(); i < n; ++i) y.data()[i] = -xv[i];
+  // softmax of -x in place: each lane is read whole before it is written
+  if constexpr (std::is_same_v<T, float>) {
+    if (ax + 1 == shape.size() && shape.back() > 0) kernels::softmax_rows(y.data(), y.data(), y.size() / shape.back(), shape.back());
+    else math::softmax_lanes(y.data(), y.data(), shape, ax);
+  } else {
+    math::softmax_lanes(y.data(), y.data(), shape, ax);
+  }
   return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
@@ -176,7 +183,8 @@ Variable<T> softmin_op(const Variable<T>& x, long axis) {
 }
 
 /// glu: a = the first half of each lane, b = the second; y = a sigmoid(b).
-/// Backward: da += g sigmoid(b), db += g a sigmoid'(b) (sigmoid' from b, as the sigmoid op).
+/// Backward: da += g sigmoid(b), db += g a sigmoid'(b). sigmoid and sigmoid'
+/// come from the activation kernels (the sigmoid op's own), block by block.
 template <class T>
 Variable<T> glu_op(const Variable<T>& x, long axis) {
   const Shape shape = x.shape();
@@ -195,9 +203,9 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
   const std::size_t block = half * inner;  // one half of one lane group, contiguous
   for (std::size_t o = 0; o < outer; ++o) {
     const T* a = xv + o * 2 * block;
-    const T* b = a + block;
     T* out = y.data() + o * block;
-    for (std::size_t i = 0; i < block; ++i) out[i] = a[i] * math::sigmoid(b[i]);
+    kernels::activation_forward<T>(Act::sigmoid, a + block, out, block, {});
+    for (std::size_t i = 0; i < block; ++i) out[i] *= a[i];
   }
   return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
@@ -206,18 +214,20 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
     T* dx = detail::grad_buffer(in, add_into);
     const T* xv = in.value.data();
     const T* g = self.incoming_grad().data();
+    std::vector<T> scratch(block);
     for (std::size_t o = 0; o < outer; ++o) {
       const T* a = xv + o * 2 * block;
       const T* b = a + block;
       T* da = dx + o * 2 * block;
       T* db = da + block;
       const T* go = g + o * block;
+      kernels::activation_forward<T>(Act::sigmoid, b, scratch.data(), block, {});
       for (std::size_t i = 0; i < block; ++i) {
-        const T ca = go[i] * math::sigmoid(b[i]);
-        const T cb = go[i] * a[i] * math::sigmoid_derivative(b[i]);
-        da[i] = add_into ? da[i] + ca : ca;
-        db[i] = add_into ? db[i] + cb : cb;
+        const T c = go[i] * scratch[i];
+        da[i] = add_into ? da[i] + c : c;
+        scratch[i] = go[i] * a[i];
       }
+      kernels::activation_backward<T>(Act::sigmoid, b, scratch.data(), db, block, add_into, {});
     }
   });
 }

@@ -103,7 +103,8 @@ void check_params(Act id, const ActivationParams& p) {
   const ActivationInfo& a = activation_info(id);
   for (std::size_t i = 0; i < a.param_count; ++i) {
     if (a.params[i].required() && std::isnan(p[i]))
-      throw std::invalid_argument(std::string(a.name) + ": " + a.params[i].name + " is required (it has no default)");
+      throw std::invalid_argument(std::string(a.name) + ": " + a.params[i].name +
+                                  " must be a number (not NaN): it is required, with no default");
     const std::string message = math::check_param(a.name, a.params[i], p[i]);
     if (!message.empty()) throw std::invalid_argument(message);
   }

@@ -50,6 +50,39 @@ Variable<T> softplus(const Variable<T>& x, double beta = math::Softplus::params[
 template <class T> Variable<T> gelu(const Variable<T>& x) { return activation(x, Act::gelu, {}); }
 /// gelu with the tanh approximation (PyTorch's gelu(x, approximate='tanh')).
 template <class T> Variable<T> gelu_tanh(const Variable<T>& x) { return activation(x, Act::gelu_tanh, {}); }
+template <class T> Variable<T> selu(const Variable<T>& x) { return activation(x, Act::selu, {}); }
+template <class T> Variable<T> celu(const Variable<T>& x, double alpha = math::Celu::params[0].default_value) {
+  return activation(x, Act::celu, detail::act_params(alpha));
+}
+template <class T> Variable<T> silu(const Variable<T>& x) { return activation(x, Act::silu, {}); }
+template <class T> Variable<T> mish(const Variable<T>& x) { return activation(x, Act::mish, {}); }
+template <class T>
+Variable<T> hardtanh(const Variable<T>& x, double min_val = math::Hardtanh::params[0].default_value,
+                     double max_val = math::Hardtanh::params[1].default_value) {
+  return activation(x, Act::hardtanh, detail::act_params(min_val, max_val));
+}
+template <class T> Variable<T> relu6(const Variable<T>& x) { return activation(x, Act::relu6, {}); }
+template <class T> Variable<T> hardsigmoid(const Variable<T>& x) { return activation(x, Act::hardsigmoid, {}); }
+template <class T> Variable<T> hardswish(const Variable<T>& x) { return activation(x, Act::hardswish, {}); }
+template <class T> Variable<T> softsign(const Variable<T>& x) { return activation(x, Act::softsign, {}); }
+template <class T> Variable<T> tanhshrink(const Variable<T>& x) { return activation(x, Act::tanhshrink, {}); }
+template <class T> Variable<T> logsigmoid(const Variable<T>& x) { return activation(x, Act::logsigmoid, {}); }
+template <class T>
+Variable<T> softshrink(const Variable<T>& x, double lambd = math::Softshrink::params[0].default_value) {
+  return activation(x, Act::softshrink, detail::act_params(lambd));
+}
+template <class T>
+Variable<T> hardshrink(const Variable<T>& x, double lambd = math::Hardshrink::params[0].default_value) {
+  return activation(x, Act::hardshrink, detail::act_params(lambd));
+}
+/// x where x > threshold, else value (both required, as in PyTorch).
+template <class T> Variable<T> threshold(const Variable<T>& x, double threshold, double value) {
+  return activation(x, Act::threshold, detail::act_params(threshold, value));
+}
+/// Keras's squareplus: (x + sqrt(x^2 + b)) / 2.
+template <class T> Variable<T> squareplus(const Variable<T>& x, double b = math::Squareplus::params[0].default_value) {
+  return activation(x, Act::squareplus, detail::act_params(b));
+}
 template <class T> Variable<T> softmax(const Variable<T>& x, long axis = -1) { return axis_activation(x, Act::softmax, axis); }
 template <class T> Variable<T> log_softmax(const Variable<T>& x, long axis = -1) {
   return axis_activation(x, Act::log_softmax, axis);
