@@ -82,8 +82,10 @@ def load_activations(path):
         code = compile(row["torch"], row["name"], "eval")
         params = dict(row["params"])
 
-        def f(x, a, code=code, params=params):
-            return eval(code, {"torch": torch}, dict(params, x=x, alpha=a))
+        learnable = row["name"].startswith("prelu")  # its alpha is the tensor a, not a number
+
+        def f(x, a, code=code, params=params, learnable=learnable):
+            return eval(code, {"torch": torch}, dict(params, x=x, **({"alpha": a} if learnable else {})))
         out.append((row["name"], f, W1_COLS if row.get("per_feature_alpha") else 1))
     return out
 

@@ -4,6 +4,8 @@
 
 #include <xgrad.hpp>
 
+#include "simulation.hpp"
+
 #include "command.hpp"
 #include "numbers.hpp"
 

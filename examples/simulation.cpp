@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <xgrad.hpp>
 
+#include "simulation.hpp"
+
 int main(int argc, char** argv) {
   CLI::App app{"The seed tutorial's neuron simulation"};
   std::uint64_t seed = 0;

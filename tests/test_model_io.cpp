@@ -237,3 +237,35 @@ TEST_CASE("save_weights / load_weights: a state dict in a file, into an existing
   save_model(path, shorter);
   CHECK_THROWS_WITH_AS(load_weights(path, shorter), doctest::Contains("load it with load_model"), NpzError);
 }
+
+TEST_CASE("every activation of the catalogue round-trips through a model file, parameters included") {
+  TempDir dir;
+  std::size_t checked = 0;
+  for (const ActivationInfo& a : activation_catalogue()) {
+    if (a.learnable) continue;  // prelu: the PReLU layer, above
+    CAPTURE(a.name);
+    ActivationSpec spec{a.id};
+    // Non-default parameter values, so that a lost parameter shows.
+    for (std::size_t i = 0; i < a.param_count; ++i) {
+      const double d = a.params[i].default_value;
+      spec.params.v[i] = std::isnan(d) ? (i == 0 ? 0.05 : -3.0) : (d == 0 ? 0.3 : d * (i == 0 ? 0.75 : 1.25));
+    }
+    Generator gen(7);
+    Sequential<float> model;
+    model.add(std::make_shared<Dense<float>>(3, 4, spec, true, Initializer::glorot_uniform, gen));
+    model.add(std::make_shared<Activation<float>>(spec));
+    model.eval();  // rrelu: the mean slope
+    const fs::path path = dir.path / (std::string(a.name) + ".npz");
+    save_model(path.string(), model);
+    LoadedModel<float> loaded = load_model<float>(path.string());
+    loaded.model.eval();
+    const auto* act = dynamic_cast<const Activation<float>*>(loaded.model.layers()[1].get());
+    REQUIRE(act != nullptr);
+    CHECK(act->spec().id == a.id);
+    for (std::size_t i = 0; i < a.param_count; ++i) CHECK(act->spec().params[i] == spec.params[i]);
+    const Tensor<float> x = gen.uniform_tensor<float>({5, 3}, -3, 3);
+    CHECK(predict(loaded.model, x) == predict(model, x));
+    ++checked;
+  }
+  CHECK(checked + 1 == kActivations);
+}

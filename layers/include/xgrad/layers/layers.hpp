@@ -7,4 +7,3 @@
 #include "xgrad/layers/normalization.hpp"
 #include "xgrad/layers/prelu.hpp"
 #include "xgrad/layers/sequential.hpp"
-#include "xgrad/layers/simulation.hpp"

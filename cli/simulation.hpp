@@ -1,5 +1,7 @@
 #pragma once
-/// The seed tutorial's neuron simulation (seed 004): five inputs, weights and
+/// The seed tutorial's neuron simulation (seed 004), tutorial output rather than
+/// library: `xgrad simulate` prints it, and examples/simulation compiles this file too.
+///: five inputs, weights and
 /// biases; each activation applied to input * weight + bias neuron by neuron,
 /// then to one Dense(5 -> 1) neuron with those weights: f(input . weight + b).
 ///

@@ -1,4 +1,4 @@
-#include "xgrad/layers/simulation.hpp"
+#include "simulation.hpp"
 
 #include <cstdio>
 #include <stdexcept>
