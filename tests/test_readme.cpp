@@ -57,7 +57,8 @@ TEST_CASE("README: training with callbacks, a scheduler and metrics") {
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = x(i, 0) * x(i, 1) > 0;  // XOR of the signs
   manual_seed(3);
   Sequential<float> model;
-  model.add<Dense<float>>(2, 32, "relu").add<Dense<float>>(32, 32, "relu").add<Dense<float>>(32, 2);
+  model.add<Dense<float>>(2, 32, "relu").add<BatchNorm1d<float>>(32).add<Dropout<float>>(0.1);
+  model.add<Dense<float>>(32, 32, "relu").add<Dense<float>>(32, 2);
   AdamW<float> optimizer(model.parameters(), 0.01);
   FitOptions options;
   options.epochs = 200;
@@ -73,7 +74,7 @@ TEST_CASE("README: training with callbacks, a scheduler and metrics") {
           optimizer.learning_rate());
   CHECK(report.macro_f1 > 0.95);
   CHECK(optimizer.learning_rate() < 0.01);
-  CHECK(load_model<float>(dir + "/best.npz").model.size() == 3);
+  CHECK(load_model<float>(dir + "/best.npz").model.size() == 5);
   CHECK(std::filesystem::file_size(dir + "/training.csv") > 0);
   std::filesystem::remove_all(dir);
 }
