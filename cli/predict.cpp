@@ -48,9 +48,35 @@ void print_outputs(Sequential<float>& model, const Tensor<float>& x, const Model
   std::cout << csv;
 }
 
+/// A regressor: one number per row in the target's units (17 significant digits round-trip a double);
+/// with --target, r2, mae and rmse go to standard error.
+void predict_regression(LoadedModel<float>& loaded, const PredictOptions& o) {
+  const ModelInfo& info = loaded.info;
+  const Tensor<double> features = load_csv_features(o.data, info.feature_names, o.target);
+  const std::vector<double> values = predict_values(loaded.model, features, info);
+  std::string csv = "prediction\n";
+  char buf[40];
+  for (double v : values) {
+    std::snprintf(buf, sizeof buf, "%.17g\n", v);
+    csv += buf;
+  }
+  std::cout << csv;
+  if (o.target.empty()) return;
+  const std::vector<double> targets = numeric_column(read_csv_table(o.data), o.target);
+  Tensor<double> p = Tensor<double>::from_shape({values.size()}), y = p;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    p(r) = values[r];
+    y(r) = targets[r];
+  }
+  const RegressionReport report = regression_report(p, y);
+  std::cout.flush();
+  std::fprintf(stderr, "r2=%.4f\nmae=%.6g\nrmse=%.6g (%zu rows)\n", report.r2, report.mae, report.rmse, values.size());
+}
+
 void run_predict(const PredictOptions& o) {
   LoadedModel<float> loaded = load_model<float>(o.model);
   const ModelInfo& info = loaded.info;
+  if (info.task == "regression") return predict_regression(loaded, o);
   if (o.proba) {  // a --target column is skipped, not scored
     const Tensor<double> features = o.target.empty() || info.class_names.empty()
                                         ? load_csv_features(o.data, info.feature_names)

@@ -56,6 +56,7 @@ nl=$'\n'
 svg_check=$(dirname "$0")/svg_check.py
 iris=$data/iris.csv
 digits=$data/digits.csv
+diabetes=$data/diabetes.csv
 
 # --- the tool --------------------------------------------------------------
 check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict.*graph.*export" "$xgrad" --help
@@ -245,6 +246,46 @@ check "predict: a class the model does not know" 1 err "new_class\.csv, line 2.*
   "$xgrad" predict --model "$model" --data "$work/new_class.csv" --target species
 check "predict: malformed CSV" 1 err "short_row\.csv, line 3" "$xgrad" predict --model "$model" --data "$work/short_row.csv"
 check "predict: --model is required" 2 err "--model is required" "$xgrad" predict --data "$iris"
+
+# --- regression ------------------------------------------------------------
+regressor=$work/diabetes.npz
+cut -d, -f1-4 "$iris" >"$work/iris_numbers.csv"
+check "train: auto picks regression for a non-integer target, says why first" 0 out \
+  "^task: regression \(the target 'petal_width' is numeric with non-integer values\)${nl}.*${nl}test_mae=[0-9.]+${nl}test_rmse=[0-9.]+${nl}test_r2=0\.[89][0-9]{3}$" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width
+check "train: the diabetes defaults beat MLPRegressor's 0.390 (seed 0)" 0 out \
+  "^task: regression \(the target 'progression' is numeric with 214 distinct values \(more than 20\)\).*lr 0\.001, batch 16, loss mse, early stopping after 20 epochs.*early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+.*${nl}test_r2=0\.(39|[4-9][0-9])[0-9]*$" \
+  "$xgrad" train --data "$diabetes" --target progression --save "$regressor"
+check "train: auto picks classification for few integers" 0 out "^task: classification \(the target 'digit' holds integers with 10 distinct values" \
+  "$xgrad" train --data "$digits" --target digit --epochs 1
+check "train --task classification on a numeric target" 0 out "^task: classification \(as asked.*22 classes.*test_accuracy=" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --task classification --epochs 2
+check "train --loss mae" 0 out "loss mae.*${nl}test_r2=" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss mae --epochs 5
+check "train --loss huber" 0 out "loss huber.*${nl}test_r2=" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss huber --epochs 5
+check "train --task regression on text names the cell" 1 err "iris\.csv, line 2, column 5 'species': 'setosa' is not a number; a regression target must be numeric" \
+  "$xgrad" train --data "$iris" --target species --task regression
+check "train --task foo" 2 err "--task: foo not in" "$xgrad" train --data "$iris" --target species --task foo
+check "train --loss for classes" 2 err "--loss mae: the target is classes" "$xgrad" train --data "$iris" --target species --loss mae
+check "train --loss foo" 2 err "--loss: foo not in" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss foo
+printf 'a,b,y\n1,2,1.5\n3,4,1.5\n5,6,1.5\n' >"$work/constant.csv"
+check "train: a constant regression target" 1 err "constant.csv: the target 'y' is constant \(every row holds 1\.5\)" \
+  "$xgrad" train --data "$work/constant.csv" --target y
+check "train --plot-confusion on a regression" 2 err "--plot-confusion draws classes" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --plot-confusion "$work/c.svg"
+check "train --early-stopping: says where it stopped" 0 out "early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+ \(val_loss [0-9.e-]+\)${nl}test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --early-stopping 2
+check "train --early-stopping 0" 2 err "--early-stopping: Value 0 not in range" "$xgrad" train --data "$iris" --target species --early-stopping 0
+check "train --early-stopping without validation rows" 2 err "--early-stopping watches the validation loss; --validation-fraction 0" \
+  "$xgrad" train --data "$iris" --target species --early-stopping 5 --validation-fraction 0
+check "predict a regressor: one full-precision number per row" 0 out "^prediction${nl}(-?[0-9]+\.[0-9]{6,}(e[-+][0-9]+)?${nl}){441}-?[0-9.e+-]+$" \
+  "$xgrad" predict --model "$regressor" --data "$diabetes" --target progression
+check "predict a regressor --target: r2, mae, rmse on stderr" 0 err "^r2=0\.[0-9]{4}${nl}mae=[0-9.]+${nl}rmse=[0-9.]+ \(442 rows\)$" \
+  "$xgrad" predict --model "$regressor" --data "$diabetes" --target progression
+cut -d, -f1-10 "$diabetes" >"$work/diabetes_features.csv"
+check "predict a regressor without a target" 0 out "^prediction${nl}[0-9]" "$xgrad" predict --model "$regressor" --data "$work/diabetes_features.csv"
+sed '3s/,[^,]*$/,lots/' "$diabetes" >"$work/diabetes_text.csv"
+check "predict a regressor: a target cell that is not a number" 1 err "diabetes_text\.csv, line 3, column 11 'progression': 'lots' is not a finite number" \
+  "$xgrad" predict --model "$regressor" --data "$work/diabetes_text.csv" --target progression
 
 # --- predict --proba, anomalies -------------------------------------------
 check "predict --proba: a column per class, 9 digits" 0 out \

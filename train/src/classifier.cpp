@@ -61,6 +61,23 @@ Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& 
   return xt::cast<float>(x);
 }
 
+FitOptions fit_options_of(const ClassifierOptions& o) {
+  FitOptions fit_options;
+  fit_options.epochs = o.epochs;
+  fit_options.batch_size = o.batch_size;
+  fit_options.validation_split = o.validation_fraction;
+  fit_options.seed = o.seed;
+  fit_options.progress = o.progress;
+  fit_options.out = o.out;
+  if (o.early_stopping > 0) {
+    if (o.validation_fraction <= 0)
+      throw std::invalid_argument("early stopping watches the validation loss; it needs validation_fraction > 0");
+    fit_options.callbacks.push_back(
+        std::make_shared<EarlyStopping>("val_loss", 0.0, o.early_stopping, MonitorMode::automatic, true));
+  }
+  return fit_options;
+}
+
 ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& o) {
   const std::size_t rows = data.labels.size();
   if (data.class_names.size() < 2)
@@ -82,13 +99,7 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
   r.model = build_classifier(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed);
   if (o.print_summary) out << r.model.summary(data.feature_names.size());
   auto optimizer = make_optimizer<float>(o.optimizer, r.model.parameters(), o.learning_rate);
-  FitOptions fit_options;
-  fit_options.epochs = o.epochs;
-  fit_options.batch_size = o.batch_size;
-  fit_options.validation_split = o.validation_fraction;
-  fit_options.seed = o.seed;
-  fit_options.progress = o.progress;
-  fit_options.out = o.out;
+  const FitOptions fit_options = fit_options_of(o);
   r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {
     const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());

@@ -1,5 +1,6 @@
 #include "xgrad/train/model_io.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <type_traits>
 #include <variant>
@@ -40,6 +41,11 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
   arch["feature_names"] = info.feature_names;
   arch["class_names"] = info.class_names;
   arch["standardized"] = info.standardizer.fitted();
+  if (!info.task.empty()) {  // written only when set, so older readers see the file unchanged
+    arch["task"] = info.task;
+    arch["target_mean"] = info.target_mean;
+    arch["target_scale"] = info.target_scale;
+  }
 
   std::vector<std::pair<std::string, NpzArray>> arrays;
   arrays.emplace_back(kArchitecture, text_to_npz_array(arch.dump(2)));
@@ -86,6 +92,12 @@ LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& 
     }
     loaded.info.feature_names = arch.at("feature_names").get<std::vector<std::string>>();
     loaded.info.class_names = arch.at("class_names").get<std::vector<std::string>>();
+    loaded.info.task = arch.value("task", std::string());
+    loaded.info.target_mean = arch.value("target_mean", 0.0);
+    loaded.info.target_scale = arch.value("target_scale", 1.0);
+    if (!(std::isfinite(loaded.info.target_mean) && std::isfinite(loaded.info.target_scale) &&
+          loaded.info.target_scale > 0))
+      fail("its target statistics are not finite with a positive scale");
     if (arch.at("standardized").get<bool>()) {
       loaded.info.standardizer.mean = npz_get<double>(archive, "standardizer.mean");
       loaded.info.standardizer.scale = npz_get<double>(archive, "standardizer.scale");

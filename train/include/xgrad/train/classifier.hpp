@@ -42,7 +42,13 @@ struct ClassifierOptions {
   bool print_summary = false;
   /// Standardise the features (fitted on the training rows, kept with the model).
   bool standardize = true;
+  /// > 0: stop when the validation loss has not improved for this many epochs
+  /// and restore the best weights (EarlyStopping); needs validation_fraction > 0.
+  std::size_t early_stopping = 0;
 };
+
+/// The FitOptions that ClassifierOptions describe (epochs, batches, validation, early stopping, ...).
+FitOptions fit_options_of(const ClassifierOptions& options);
 
 struct ClassifierResult {
   Sequential<float> model;

@@ -21,6 +21,11 @@ struct ModelInfo {
   std::vector<std::string> feature_names;
   std::vector<std::string> class_names;
   Standardizer standardizer;  ///< may be unfitted (then not stored)
+  /// "regression" for a model trained by train_regressor: its one output is the
+  /// target standardised as (y - target_mean) / target_scale. Empty otherwise
+  /// (files without the key load as before).
+  std::string task;
+  double target_mean = 0, target_scale = 1;
 };
 
 template <class T>

@@ -11,3 +11,4 @@
 #include "xgrad/train/optimizers.hpp"
 #include "xgrad/train/schedulers.hpp"
 #include "xgrad/train/standardizer.hpp"
+#include "xgrad/train/tabular.hpp"
