@@ -18,7 +18,8 @@ namespace {
 
 struct TrainOptions {
   std::string data, target, layers = "64:relu", optimizer = "adam", save, plot_history, plot_confusion;
-  std::string task = "auto", loss;
+  std::string task = "auto", loss, missing = "impute";
+  std::vector<std::string> ignore;
   long long epochs = 200, batch_size = 16, early_stopping = 0;  // 0: not given
   double learning_rate = 0,  // 0: not given (the task's default)
          test_fraction = 0.2, validation_fraction = 0.1;
@@ -62,9 +63,14 @@ std::string class_list(const std::vector<std::string>& names) {
 }
 
 /// A regressor: one linear output on the standardised target; metrics in the target's units, test_r2 last.
-void run_regression(const TrainOptions& o, const CsvTable& table, ClassifierOptions& options) {
+void run_regression(const TrainOptions& o, const CsvTable& table, const TableEncoding& encoding,
+                    const Tensor<double>& features, ClassifierOptions& options) {
   if (!o.plot_confusion.empty()) throw UsageError("--plot-confusion draws classes; the target is numeric (regression)");
-  const RegressionDataset data = regression_dataset_from_table(table, o.target);
+  RegressionDataset data;
+  data.features = features;
+  data.feature_names = encoding.encoded_names();
+  data.targets = numeric_column(table, o.target);
+  require_varying_target(data.targets, table, o.target);
   const std::size_t rows = data.targets.size();
   const std::size_t test = static_cast<std::size_t>(std::llround(rows * o.test_fraction));
   const std::size_t validation = static_cast<std::size_t>(std::llround((rows - test) * o.validation_fraction));
@@ -85,6 +91,8 @@ void run_regression(const TrainOptions& o, const CsvTable& table, ClassifierOpti
   if (o.detect_anomaly) anomaly.emplace();
   RegressorResult result = train_regressor(data, options, parse_loss(loss));
   anomaly.reset();
+  result.info.encoding = encoding;
+  result.info.feature_names = encoding.column_names();
   report_early_stop(result.history);
   check_finite_weights(result.model);
   if (!o.save.empty()) {
@@ -131,14 +139,28 @@ void run_train(const TrainOptions& o) {
 
   if (o.task == "classification" && !o.loss.empty() && o.loss != "cross_entropy")
     throw UsageError("--loss " + o.loss + ": a classifier trains with cross_entropy; mse, mae and huber are for --task regression");
-  const CsvTable table = read_csv_table(o.data);
+  CsvTable table = read_csv_table(o.data);
+  drop_columns(table, o.ignore, o.target);
+  if (const std::size_t dropped = drop_rows_missing(table, o.target))
+    std::fprintf(stderr, "dropped %zu row%s whose target '%s' is missing\n", dropped, dropped == 1 ? "" : "s",
+                 o.target.c_str());
   const TaskChoice choice = choose_task(table, o.target, o.task);
   std::printf("task: %s (%s)\n", choice.task == Task::regression ? "regression" : "classification", choice.reason.c_str());
-  if (choice.task == Task::regression) return run_regression(o, table, options);
-  if (!o.loss.empty() && o.loss != "cross_entropy")
+  if (choice.task == Task::classification && !o.loss.empty() && o.loss != "cross_entropy")
     throw UsageError("--loss " + o.loss + ": the target is classes, trained with cross_entropy (--task regression to "
                      "predict numbers)");
-  const CsvDataset data = dataset_from_table(table, o.target);
+  // The encoding is fitted on the training rows of the split that train_classifier / train_regressor repeat.
+  const auto split = train_test_split(table.rows.size(), o.test_fraction, o.seed);
+  const MissingPolicy policy = o.missing == "error" ? MissingPolicy::error : MissingPolicy::impute;
+  TableEncoding encoding = fit_encoding(table, o.target, split.first, policy);
+  encoding.ignored = o.ignore;
+  const Tensor<double> features = apply_encoding(table, encoding, o.target, nullptr, policy);
+  if (!encoding.summary().empty()) std::printf("%s\n", encoding.summary().c_str());
+  if (choice.task == Task::regression) return run_regression(o, table, encoding, features, options);
+  CsvDataset data;
+  data.features = features;
+  data.feature_names = encoding.encoded_names();
+  data.labels = class_labels(table, o.target, data.class_names);
   const std::size_t rows = data.labels.size();
   const std::size_t test = static_cast<std::size_t>(std::llround(rows * o.test_fraction));
   const std::size_t validation = static_cast<std::size_t>(std::llround((rows - test) * o.validation_fraction));
@@ -152,6 +174,8 @@ void run_train(const TrainOptions& o) {
   if (o.detect_anomaly) anomaly.emplace();
   ClassifierResult result = train_classifier(data, options);
   anomaly.reset();
+  result.info.encoding = encoding;
+  result.info.feature_names = encoding.column_names();
   report_early_stop(result.history);
   check_finite_weights(result.model);
   if (!o.save.empty()) {
@@ -212,6 +236,11 @@ Command add_train_command(CLI::App& parent) {
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
   app->add_option("--loss", o->loss, "Regression's loss: mse (the default), mae or huber")
       ->check(CLI::IsMember({"mse", "mae", "huber"}));
+  app->add_option("--missing", o->missing,
+                  "Missing feature cells (empty, NA, N/A, NaN, null, ?): impute (the default: a numeric column's "
+                  "training mean, a text column's own category) or error")
+      ->check(CLI::IsMember({"impute", "error"}));
+  app->add_option("--ignore", o->ignore, "Columns to leave out (e.g. an id), separated by commas")->delimiter(',');
   app->add_option("--layers", o->layers,
                   "Hidden layers, UNITS:ACTIVATION separated by commas; ACTIVATION is prelu or one of " + [] {
                     std::string list;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "xgrad/train/train.hpp"
@@ -100,4 +101,85 @@ TEST_CASE("a classifier's model file has no task and loads as before") {
   std::filesystem::remove(path);
   CHECK(loaded.info.task.empty());
   CHECK(loaded.info.target_scale == 1.0);
+}
+
+TEST_CASE("is_missing: the markers pandas reads as NaN, in any case") {
+  for (const char* cell : {"", "NA", "na", "N/A", "n/a", "NaN", "nan", "NULL", "null", "?"}) CHECK(is_missing(cell));
+  for (const char* cell : {"0", "none", "NAN1", "??", "-", "nana"}) CHECK_FALSE(is_missing(cell));
+}
+
+TEST_CASE("fit_encoding / apply_encoding: one-hot text, imputed numbers, fitted on the training rows only") {
+  CsvTable t = table_of("n,color,y\n1,red,a\nNA,blue,b\n3,,a\n5,red,b\n100,green,a\n");
+  const TableEncoding e = fit_encoding(t, "y", {0, 1, 2, 3});  // row 4 (green, 100) is a test row
+  REQUIRE(e.columns.size() == 2);
+  CHECK_FALSE(e.columns[0].categorical);
+  CHECK(e.columns[0].mean == 3.0);  // (1 + 3 + 5) / 3: the test row's 100 is not counted
+  CHECK(e.columns[0].missing == 1);
+  CHECK(e.columns[1].categories == std::vector<std::string>{"blue", "red", ""});  // sorted, missing last
+  CHECK(e.encoded_names() == std::vector<std::string>{"n", "color=blue", "color=red", "color=(missing)"});
+  CHECK(e.summary() == "one-hot encoded: color (3 categories); imputed: n (1 cell, mean 3), color (1 cell, as a category)");
+  std::ostringstream warnings;
+  const Tensor<double> x = apply_encoding(t, e, "y", &warnings);
+  REQUIRE(x.shape() == Shape{5, 4});
+  CHECK(std::vector<double>(x.begin(), x.end()) ==
+        std::vector<double>{1, 0, 1, 0, 3, 1, 0, 0, 3, 0, 0, 1, 5, 0, 1, 0, 100, 0, 0, 0});
+  CHECK(warnings.str() == "warning: t.csv: column 'color' has the category 'green', unseen in training; it encodes as all zeros\n");
+
+  // Column order in the file does not matter; an extra or a missing column is named.
+  CHECK(apply_encoding(table_of("color,n\nred,2\n"), e, "") == apply_encoding(table_of("n,color\n2,red\n"), e, ""));
+  CHECK_THROWS_WITH_AS(apply_encoding(table_of("n\n2\n"), e, ""), "t.csv: there is no column 'color', a feature of the model", DataError);
+  CHECK_THROWS_WITH_AS(apply_encoding(table_of("n,color\nfour,red\n"), e, ""), "t.csv, line 2, column 1 'n': 'four' is not a number", DataError);
+  CHECK_THROWS_WITH_AS(apply_encoding(table_of("n,color,z\n2,red,1\n"), e, ""),
+                       doctest::Contains("column 3 'z' is not a feature of the model"), DataError);
+  TableEncoding ignoring = e;
+  ignoring.ignored = {"z"};
+  CHECK(apply_encoding(table_of("n,color,z\n2,red,1\n"), ignoring, "").shape() == Shape{1, 4});
+}
+
+TEST_CASE("encoding errors: missing cells with MissingPolicy::error, an all-missing column, an id column") {
+  CHECK_THROWS_WITH_AS(fit_encoding(table_of("a,y\n1,0\nNA,1\n"), "y", {0, 1}, MissingPolicy::error),
+                       "t.csv, line 3, column 1 'a': the cell is missing ('NA'; --missing impute fills it from the training rows)",
+                       DataError);
+  CHECK_THROWS_WITH_AS(fit_encoding(table_of("a,b,y\n1,,0\n2,?,1\n"), "y", {0, 1}),
+                       "t.csv: column 2 'b' is missing in every row; leave it out with --ignore b", DataError);
+  std::string ids = "id,y\n";
+  std::vector<std::size_t> rows;
+  for (int r = 0; r < 12; ++r) {
+    ids += "u" + std::to_string(r) + "," + std::to_string(r % 2) + "\n";
+    rows.push_back(r);
+  }
+  CHECK_THROWS_WITH_AS(fit_encoding(table_of(ids), "y", rows),
+                       doctest::Contains("column 1 'id' holds a different text in every training row (an id?); leave it out with --ignore id"),
+                       DataError);
+}
+
+TEST_CASE("drop_columns and drop_rows_missing") {
+  CsvTable t = table_of("id,a,y\n1,2,x\n2,3,NA\n3,4,\n4,5,z\n");
+  drop_columns(t, {"id"}, "y");
+  CHECK(t.header == std::vector<std::string>{"a", "y"});
+  CHECK(drop_rows_missing(t, "y") == 2);
+  CHECK(t.rows.size() == 2);
+  CHECK(t.row_lines == std::vector<std::size_t>{2, 5});
+  CHECK_THROWS_WITH_AS(drop_columns(t, {"nope"}, "y"), "t.csv: there is no column 'nope'", DataError);
+  CHECK_THROWS_WITH_AS(drop_columns(t, {"y"}, "y"), "t.csv: the target 'y' cannot be ignored", DataError);
+  CsvTable none = table_of("a,y\n1,NA\n");
+  CHECK_THROWS_WITH_AS(drop_rows_missing(none, "y"), "t.csv: every row's target 'y' is missing", DataError);
+}
+
+TEST_CASE("the model file keeps the encoding; a file without it loads with none") {
+  CsvTable t = table_of("n,color,y\n1,red,0\nNA,blue,1\n3,,0\n5,red,1\n");
+  ModelInfo info;
+  info.encoding = fit_encoding(t, "y", {0, 1, 2, 3});
+  info.encoding.ignored = {"id"};
+  info.feature_names = info.encoding.column_names();
+  Sequential<float> model = build_classifier(info.encoding.width(), 2, {}, 0);
+  const std::string path = (std::filesystem::temp_directory_path() / "xgrad_test_encoding.npz").string();
+  save_model(path, model, info);
+  const LoadedModel<float> loaded = load_model<float>(path);
+  std::filesystem::remove(path);
+  REQUIRE(loaded.info.encoding.columns.size() == 2);
+  CHECK(loaded.info.encoding.columns[0].mean == 3.0);
+  CHECK(loaded.info.encoding.columns[1].categories == info.encoding.columns[1].categories);
+  CHECK(loaded.info.encoding.ignored == std::vector<std::string>{"id"});
+  CHECK(loaded.info.encoding.encoded_names() == info.encoding.encoded_names());
 }

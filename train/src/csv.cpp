@@ -283,6 +283,27 @@ CsvDataset load_csv(const std::string& path, const std::string& target_column) {
   return dataset_from_table(read_csv_table(path), target_column);
 }
 
+std::vector<std::int64_t> class_labels(const CsvTable& table, const std::string& target_column,
+                                       std::vector<std::string>& class_names) {
+  const std::size_t target = find_column(table, target_column);
+  class_names.clear();
+  // Integer classes sort numerically (and "07" is class 7); otherwise names sort as text.
+  std::vector<std::int64_t> numbers(table.rows.size());
+  bool all_integers = true;
+  for (std::size_t r = 0; r < table.rows.size() && all_integers; ++r)
+    all_integers = parse_integer(target_cell(table, r, target), numbers[r]);
+  if (all_integers) {
+    std::vector<std::int64_t> classes = sorted_unique(numbers);
+    for (const auto c : classes) class_names.push_back(std::to_string(c));
+    return indices_in(classes, numbers);
+  } else {
+    std::vector<std::string> cells;
+    for (std::size_t r = 0; r < table.rows.size(); ++r) cells.push_back(target_cell(table, r, target));
+    class_names = sorted_unique(cells);
+    return indices_in(class_names, cells);
+  }
+}
+
 CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column) {
   const std::string& path = table.path;
   const std::size_t target = find_column(table, target_column);
@@ -297,21 +318,7 @@ CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_c
     throw DataError(path + ": there are no feature columns besides the target " + quoted(target_column));
   data.features = parse_features(table, feature_columns);
 
-  // Integer classes sort numerically (and "07" is class 7); otherwise names sort as text.
-  std::vector<std::int64_t> numbers(table.rows.size());
-  bool all_integers = true;
-  for (std::size_t r = 0; r < table.rows.size() && all_integers; ++r)
-    all_integers = parse_integer(target_cell(table, r, target), numbers[r]);
-  if (all_integers) {
-    std::vector<std::int64_t> classes = sorted_unique(numbers);
-    for (const auto c : classes) data.class_names.push_back(std::to_string(c));
-    data.labels = indices_in(classes, numbers);
-  } else {
-    std::vector<std::string> cells;
-    for (std::size_t r = 0; r < table.rows.size(); ++r) cells.push_back(target_cell(table, r, target));
-    data.class_names = sorted_unique(cells);
-    data.labels = indices_in(data.class_names, cells);
-  }
+  data.labels = class_labels(table, target_column, data.class_names);
   return data;
 }
 
@@ -321,16 +328,10 @@ Tensor<double> load_csv_features(const std::string& path, const std::vector<std:
   return parse_features(table, match_feature_columns(table, feature_names, target_column));
 }
 
-CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
-                              const std::vector<std::string>& feature_names,
-                              const std::vector<std::string>& class_names) {
-  const CsvTable table = read_csv_table(path);
-  const std::vector<std::size_t> columns = match_feature_columns(table, feature_names, target_column);
+std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::string& target_column,
+                                             const std::vector<std::string>& class_names) {
   const std::size_t target = find_column(table, target_column);
-  CsvDataset data;
-  data.features = parse_features(table, columns);
-  data.feature_names = feature_names;
-  data.class_names = class_names;
+  std::vector<std::int64_t> labels;
   std::unordered_map<std::string, std::int64_t> index;
   for (std::size_t i = 0; i < class_names.size(); ++i)
     index.emplace(class_names[i], static_cast<std::int64_t>(i));
@@ -342,8 +343,21 @@ CsvDataset load_csv_for_model(const std::string& path, const std::string& target
     if (it == index.end())
       throw DataError(cell_location(table, r, target) + ": the class " + quoted(cell) +
                       " is not one of the model's classes (" + name_list(class_names) + ")");
-    data.labels.push_back(it->second);
+    labels.push_back(it->second);
   }
+  return labels;
+}
+
+CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
+                              const std::vector<std::string>& feature_names,
+                              const std::vector<std::string>& class_names) {
+  const CsvTable table = read_csv_table(path);
+  const std::vector<std::size_t> columns = match_feature_columns(table, feature_names, target_column);
+  CsvDataset data;
+  data.features = parse_features(table, columns);
+  data.feature_names = feature_names;
+  data.class_names = class_names;
+  data.labels = labels_for_classes(table, target_column, class_names);
   return data;
 }
 

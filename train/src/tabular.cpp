@@ -87,11 +87,15 @@ RegressionDataset regression_dataset_from_table(const CsvTable& table, const std
   const CsvDataset parsed = dataset_from_table(table, target_column);  // the features, checked as for a classifier
   data.features = parsed.features;
   data.feature_names = parsed.feature_names;
-  const auto [lo, hi] = std::minmax_element(data.targets.begin(), data.targets.end());
-  if (*lo == *hi)
+  require_varying_target(data.targets, table, target_column);
+  return data;
+}
+
+void require_varying_target(const std::vector<double>& targets, const CsvTable& table, const std::string& target_column) {
+  const auto [lo, hi] = std::minmax_element(targets.begin(), targets.end());
+  if (lo != targets.end() && *lo == *hi)
     throw DataError(table.path + ": the target '" + target_column + "' is constant (every row holds " +
                     table.rows[0][column_index(table, target_column)] + "); there is nothing to regress");
-  return data;
 }
 
 std::vector<double> predict_values(Sequential<float>& model, const Tensor<double>& features, const ModelInfo& info) {

@@ -52,6 +52,15 @@ CsvTable parse_csv_table(std::string_view text, const std::string& source);
 /// The dataset of a parsed table (what load_csv does after reading the file).
 CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column);
 
+/// The target column's classes (sorted as load_csv's; into `class_names`) and each row's label.
+std::vector<std::int64_t> class_labels(const CsvTable& table, const std::string& target_column,
+                                       std::vector<std::string>& class_names);
+
+/// Each row's label as an index into a model's `class_names`; DataError naming
+/// the cell for a class the model does not know.
+std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::string& target_column,
+                                             const std::vector<std::string>& class_names);
+
 /// Reads a training file: `target_column` holds the classes (names or
 /// integers); every other column is a numeric feature, in file order.
 /// Classes are sorted like scikit-learn's LabelEncoder (integers numerically,

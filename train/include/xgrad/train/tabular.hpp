@@ -37,6 +37,9 @@ struct RegressionDataset {
 /// and for a constant target (nothing to learn).
 RegressionDataset regression_dataset_from_table(const CsvTable& table, const std::string& target_column);
 
+/// DataError naming the file and column when every target is the same (nothing to regress).
+void require_varying_target(const std::vector<double>& targets, const CsvTable& table, const std::string& target_column);
+
 /// The numbers of one column (e.g. the target when scoring a regressor); DataError naming the cell otherwise.
 std::vector<double> numeric_column(const CsvTable& table, const std::string& column);
 

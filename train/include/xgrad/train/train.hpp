@@ -3,6 +3,7 @@
 #include "xgrad/train/callbacks.hpp"
 #include "xgrad/train/classifier.hpp"
 #include "xgrad/train/csv.hpp"
+#include "xgrad/train/encoding.hpp"
 #include "xgrad/train/fit.hpp"
 #include "xgrad/train/losses.hpp"
 #include "xgrad/train/metrics.hpp"
