@@ -6,6 +6,7 @@
 #include <xgrad.hpp>
 
 #include "command.hpp"
+#include "numbers.hpp"
 
 namespace xgrad::cli {
 
@@ -14,6 +15,7 @@ namespace {
 struct PredictOptions {
   std::string model, data, target;
   bool proba = false;
+  char delimiter = ',';
 };
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
@@ -70,7 +72,7 @@ Rows read_rows(const PredictOptions& o, const ModelInfo& info, bool with_target)
     }
     return rows;
   }
-  const CsvTable table = read_csv_table(o.data);
+  const CsvTable table = read_csv_table(o.data, o.delimiter);
   if (info.encoding.empty()) {
     rows.features = load_csv_features(o.data, info.feature_names, o.target);
   } else {
@@ -150,6 +152,7 @@ Command add_predict_command(CLI::App& parent) {
   app->add_option("--model", o->model, "A model saved by xgrad train --save")->required();
   app->add_option("--data", o->data, "The CSV file")->required();
   app->add_option("--target", o->target, "The column holding the true classes, if any (it is not a feature)");
+  add_delimiter_option(*app, o->delimiter);
   app->add_flag("--proba", o->proba,
                 "Print each class's probability instead (a column per class, 9 significant digits); for a model "
                 "without classes, its outputs ('prediction')");

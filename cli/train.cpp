@@ -1,5 +1,6 @@
 // xgrad train: a classifier on a CSV file, tested on a held-out split, optionally saved.
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -20,12 +21,28 @@ struct TrainOptions {
   std::string data, target, layers = "64:relu", optimizer = "adam", save, plot_history, plot_confusion;
   std::string task = "auto", loss, missing = "impute";
   std::vector<std::string> ignore;
+  std::optional<double> weight_decay;
+  double dropout = 0;
+  std::string schedule = "constant", history;
+  bool batch_norm = false;
+  char delimiter = ',';
   long long epochs = 200, batch_size = 16, early_stopping = 0;  // 0: not given
   double learning_rate = 0,  // 0: not given (the task's default)
          test_fraction = 0.2, validation_fraction = 0.1;
   std::uint64_t seed = 0;
-  bool detect_anomaly = false;
+  bool detect_anomaly = false, quiet = false;
 };
+
+bool quiet = false;  // --quiet: only the final metrics (and errors, warnings)
+
+/// Progress information on stdout, unless --quiet.
+[[gnu::format(printf, 1, 2)]] void note(const char* format, ...) {
+  if (quiet) return;
+  va_list args;
+  va_start(args, format);
+  std::vprintf(format, args);
+  va_end(args);
+}
 
 /// A model with a NaN or infinite weight is never saved (it could only predict nonsense).
 void check_finite_weights(const Sequential<float>& model) {
@@ -52,7 +69,7 @@ void report_early_stop(const History& history) {
   std::size_t best = 0;
   for (std::size_t e = 0; e < history.epochs.size(); ++e)
     if (history.epochs[e].val_loss && *history.epochs[e].val_loss < *history.epochs[best].val_loss) best = e;
-  std::printf("early stopping: stopped after epoch %zu; restored the weights of epoch %zu (val_loss %.6g)\n",
+  note("early stopping: stopped after epoch %zu; restored the weights of epoch %zu (val_loss %.6g)\n",
               history.epochs.size(), best + 1, history.epochs[best].val_loss.value_or(NAN));
 }
 
@@ -79,9 +96,9 @@ void run_regression(const TrainOptions& o, const CsvTable& table, const TableEnc
   // validation loss when there are validation rows; a small table overfits in a few epochs otherwise.
   if (o.learning_rate == 0) options.learning_rate = 0.001;
   if (o.early_stopping == 0 && o.validation_fraction > 0) options.early_stopping = 20;
-  std::printf("%s: %zu rows, %zu features, a numeric target (standardised; metrics in its units)\n", o.data.c_str(),
+  note("%s: %zu rows, %zu features, a numeric target (standardised; metrics in its units)\n", o.data.c_str(),
               rows, data.feature_names.size());
-  std::printf("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu, "
+  note("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu, "
               "loss %s, early stopping %s\n",
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               options.learning_rate, options.batch_size, loss.c_str(),
@@ -97,11 +114,11 @@ void run_regression(const TrainOptions& o, const CsvTable& table, const TableEnc
   check_finite_weights(result.model);
   if (!o.save.empty()) {
     save_model(o.save, result.model, result.info);
-    std::printf("saved the model to %s\n", o.save.c_str());
+    note("saved the model to %s\n", o.save.c_str());
   }
   if (!o.plot_history.empty()) {
     plot_history(o.plot_history, result.history);
-    std::printf("drew the history in %s\n", o.plot_history.c_str());
+    note("drew the history in %s\n", o.plot_history.c_str());
   }
   if (result.test_rows == 0) {
     std::printf("test_r2=n/a (--test-fraction 0 holds no rows out)\n");
@@ -126,11 +143,18 @@ void run_train(const TrainOptions& o) {
   options.epochs = static_cast<std::size_t>(o.epochs);
   options.batch_size = static_cast<std::size_t>(o.batch_size);
   options.optimizer = o.optimizer;
+  options.weight_decay = o.weight_decay;
+  options.dropout = o.dropout;
+  options.schedule = o.schedule;
+  options.history_csv = o.history;
+  options.batch_norm = o.batch_norm;
   options.learning_rate = o.learning_rate > 0 ? o.learning_rate : 0.01;
   options.test_fraction = o.test_fraction;
   options.validation_fraction = o.validation_fraction;
   options.seed = o.seed;
-  options.print_summary = true;
+  quiet = o.quiet;
+  options.print_summary = !o.quiet;
+  if (o.quiet) options.progress = Progress::silent;
   if (o.early_stopping > 0) {
     if (o.validation_fraction == 0)
       throw UsageError("--early-stopping watches the validation loss; --validation-fraction 0 holds no rows for it");
@@ -139,13 +163,13 @@ void run_train(const TrainOptions& o) {
 
   if (o.task == "classification" && !o.loss.empty() && o.loss != "cross_entropy")
     throw UsageError("--loss " + o.loss + ": a classifier trains with cross_entropy; mse, mae and huber are for --task regression");
-  CsvTable table = read_csv_table(o.data);
+  CsvTable table = read_csv_table(o.data, o.delimiter);
   drop_columns(table, o.ignore, o.target);
   if (const std::size_t dropped = drop_rows_missing(table, o.target))
     std::fprintf(stderr, "dropped %zu row%s whose target '%s' is missing\n", dropped, dropped == 1 ? "" : "s",
                  o.target.c_str());
   const TaskChoice choice = choose_task(table, o.target, o.task);
-  std::printf("task: %s (%s)\n", choice.task == Task::regression ? "regression" : "classification", choice.reason.c_str());
+  note("task: %s (%s)\n", choice.task == Task::regression ? "regression" : "classification", choice.reason.c_str());
   if (choice.task == Task::classification && !o.loss.empty() && o.loss != "cross_entropy")
     throw UsageError("--loss " + o.loss + ": the target is classes, trained with cross_entropy (--task regression to "
                      "predict numbers)");
@@ -155,7 +179,7 @@ void run_train(const TrainOptions& o) {
   TableEncoding encoding = fit_encoding(table, o.target, split.first, policy);
   encoding.ignored = o.ignore;
   const Tensor<double> features = apply_encoding(table, encoding, o.target, nullptr, policy);
-  if (!encoding.summary().empty()) std::printf("%s\n", encoding.summary().c_str());
+  if (!encoding.summary().empty()) note("%s\n", encoding.summary().c_str());
   if (choice.task == Task::regression) return run_regression(o, table, encoding, features, options);
   CsvDataset data;
   data.features = features;
@@ -164,9 +188,9 @@ void run_train(const TrainOptions& o) {
   const std::size_t rows = data.labels.size();
   const std::size_t test = static_cast<std::size_t>(std::llround(rows * o.test_fraction));
   const std::size_t validation = static_cast<std::size_t>(std::llround((rows - test) * o.validation_fraction));
-  std::printf("%s: %zu rows, %zu features, %zu classes (%s)\n", o.data.c_str(), rows, data.feature_names.size(),
+  note("%s: %zu rows, %zu features, %zu classes (%s)\n", o.data.c_str(), rows, data.feature_names.size(),
               data.class_names.size(), class_list(data.class_names).c_str());
-  std::printf("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu\n",
+  note("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu\n",
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               options.learning_rate, options.batch_size);
   std::fflush(stdout);
@@ -180,11 +204,11 @@ void run_train(const TrainOptions& o) {
   check_finite_weights(result.model);
   if (!o.save.empty()) {
     save_model(o.save, result.model, result.info);
-    std::printf("saved the model to %s\n", o.save.c_str());
+    note("saved the model to %s\n", o.save.c_str());
   }
   if (!o.plot_history.empty()) {
     plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
-    std::printf("drew the history in %s\n", o.plot_history.c_str());
+    note("drew the history in %s\n", o.plot_history.c_str());
   }
   if (!o.plot_confusion.empty()) {  // the test rows: the split train_classifier made
     const auto split = train_test_split(rows, o.test_fraction, o.seed);
@@ -195,7 +219,7 @@ void run_train(const TrainOptions& o) {
     char subtitle[120];
     std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
     plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
-    std::printf("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
+    note("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
   }
   if (result.test_rows == 0)
     std::printf("test_accuracy=n/a (--test-fraction 0 holds no rows out)\n");
@@ -240,6 +264,7 @@ Command add_train_command(CLI::App& parent) {
                   "Missing feature cells (empty, NA, N/A, NaN, null, ?): impute (the default: a numeric column's "
                   "training mean, a text column's own category) or error")
       ->check(CLI::IsMember({"impute", "error"}));
+  add_delimiter_option(*app, o->delimiter);
   app->add_option("--ignore", o->ignore, "Columns to leave out (e.g. an id), separated by commas")->delimiter(',');
   app->add_option("--layers", o->layers,
                   "Hidden layers, UNITS:ACTIVATION separated by commas; ACTIVATION is prelu or one of " + [] {
@@ -253,7 +278,11 @@ Command add_train_command(CLI::App& parent) {
                   "Stop when the validation loss has not improved for N epochs and restore the best weights (default: "
                   "off; 20 for regression)")
       ->check(CLI::Range(1LL, 1000000LL));
-  app->add_option("--optimizer", o->optimizer, "adam (the default) or sgd")->check(CLI::IsMember({"adam", "sgd"}));
+  app->add_option("--optimizer", o->optimizer, "adam (the default), adamw, sgd or rmsprop")
+      ->check(CLI::IsMember({"adam", "adamw", "sgd", "rmsprop"}));
+  add_number_option(*app, "--weight-decay", o->weight_decay,
+                    "The optimizer's weight decay (L2; decoupled for adamw); default: the optimizer's (0, adamw 0.01)",
+                    NumberCheck{"a finite number >= 0", [](double v) { return std::isfinite(v) && v >= 0; }});
   add_number_option(*app, "--lr", o->learning_rate, "The learning rate (default 0.01; 0.001 for regression)", positive_number());
   app->add_option("--test-fraction", o->test_fraction, "The fraction of rows held out for the test (default 0.2)")
       ->check(fraction_check());
@@ -266,6 +295,15 @@ Command add_train_command(CLI::App& parent) {
                   "Draw the loss and accuracy per epoch (training and validation) into this .svg or .png (needs gnuplot)");
   app->add_option("--plot-confusion", o->plot_confusion,
                   "Draw the confusion matrix of the test rows into this .svg or .png (needs gnuplot)");
+  add_number_option(*app, "--dropout", o->dropout, "A Dropout with this probability after each hidden layer (default 0: none)",
+                    NumberCheck{"a number in [0, 1)", [](double v) { return v >= 0 && v < 1; }});
+  app->add_flag("--batch-norm", o->batch_norm, "A BatchNorm1d after each hidden Dense layer");
+  app->add_option("--schedule", o->schedule,
+                  "The learning rate over the epochs: constant (the default), step (x0.1 every third of the epochs), "
+                  "cosine (annealed to 0) or plateau (x0.1 after 10 epochs without a better validation loss)")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "plateau"}));
+  app->add_option("--history", o->history, "Write one CSV row per epoch here: loss, metrics, validation, learning rate");
+  app->add_flag("--quiet", o->quiet, "Print only the final metrics (no summary, epochs or notes)");
   app->add_flag("--detect-anomaly", o->detect_anomaly,
                 "Stop at the first op whose forward output or backward gradient is NaN or infinite, naming it, its "
                 "layer and its input shapes (slower; as torch.autograd.detect_anomaly)");

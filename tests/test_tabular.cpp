@@ -183,3 +183,17 @@ TEST_CASE("the model file keeps the encoding; a file without it loads with none"
   CHECK(loaded.info.encoding.ignored == std::vector<std::string>{"id"});
   CHECK(loaded.info.encoding.encoded_names() == info.encoding.encoded_names());
 }
+
+TEST_CASE("parse_csv_table: blank lines anywhere, delimiters, RFC 4180 quoting") {
+  const CsvTable t = parse_csv_table("\n\na;b\r\n\r\n1;\"x;\"\"y\"\"\nz\"\n\n2;w\n\n", "t.csv", ';');
+  CHECK(t.header == std::vector<std::string>{"a", "b"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][1] == "x;\"y\"\nz");
+  CHECK(t.row_lines == std::vector<std::size_t>{5, 8});
+  const CsvTable tabs = parse_csv_table("a\tb c\n1\t 2 \n", "t.tsv", '\t');
+  CHECK(tabs.header == std::vector<std::string>{"a", "b c"});
+  CHECK(tabs.rows[0] == std::vector<std::string>{"1", "2"});
+  CHECK_THROWS_WITH_AS(parse_csv_table("a,b\n", "t.csv"), "t.csv: the file has a header but no data rows", DataError);
+  CHECK_THROWS_WITH_AS(parse_csv_table("\n \n", "t.csv"), doctest::Contains("only blank lines"), DataError);
+  CHECK_THROWS_AS(parse_csv_table("a\"b\n", "t.csv", '"'), std::invalid_argument);
+}

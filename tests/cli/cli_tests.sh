@@ -206,7 +206,25 @@ check "train: unknown activation in the layers" 2 err "unknown activation 'relu7
 check "train: batch size 0" 2 err "--batch-size: Value 0 not in range" "$xgrad" train --data "$iris" --target species --batch-size 0
 check "train: negative epochs" 2 err "--epochs: Value -5 not in range" "$xgrad" train --data "$iris" --target species --epochs -5
 check "train: NaN learning rate" 2 err "--lr: must be a finite number > 0, got nan" "$xgrad" train --data "$iris" --target species --lr nan
-check "train: unknown optimizer" 2 err "--optimizer: rmsprop not in" "$xgrad" train --data "$iris" --target species --optimizer rmsprop
+check "train: unknown optimizer" 2 err "--optimizer: adagrad not in" "$xgrad" train --data "$iris" --target species --optimizer adagrad
+for optimizer in adamw rmsprop; do
+  check "train --optimizer $optimizer --weight-decay" 0 out "$optimizer, lr 0\.01.*test_accuracy=" \
+    "$xgrad" train --data "$iris" --target species --optimizer $optimizer --weight-decay 0.001 --epochs 5
+done
+check "train --dropout --batch-norm: in the summary, kept in the model" 0 out "BatchNorm1d.*Dropout.*test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --dropout 0.2 --batch-norm --epochs 5 --save "$work/bn.npz"
+check "predict with dropout and batch norm" 0 err "^accuracy=" "$xgrad" predict --model "$work/bn.npz" --data "$iris" --target species
+for schedule in step cosine plateau; do
+  check "train --schedule $schedule --history: one row per epoch with the learning rate" 0 out "test_accuracy=" \
+    "$xgrad" train --data "$iris" --target species --schedule $schedule --epochs 6 --history "$work/history_$schedule.csv"
+done
+assert "--history: a header and 6 rows" test "$(wc -l <"$work/history_step.csv")" -eq 7
+assert "--history: the columns" grep -q "^epoch,accuracy,loss,lr,val_accuracy,val_loss" "$work/history_step.csv"
+assert "--schedule step: lr 0.001 from the third epoch" grep -q "^2,[^,]*,[^,]*,0\.001," "$work/history_step.csv"
+check "train --schedule foo" 2 err "--schedule: foo not in" "$xgrad" train --data "$iris" --target species --schedule foo
+check "train --dropout 1.5" 2 err "--dropout: must be a number in \[0, 1\), got 1\.5" "$xgrad" train --data "$iris" --target species --dropout 1.5
+check "train --weight-decay -1" 2 err "--weight-decay: must be a finite number >= 0, got -1" "$xgrad" train --data "$iris" --target species --weight-decay -1
+check "train --weight-decay nan" 2 err "--weight-decay: must be a finite number >= 0, got nan" "$xgrad" train --data "$iris" --target species --weight-decay nan
 check "train: test fraction 1" 2 err "--test-fraction: must be a number in \[0, 1\), got 1" \
   "$xgrad" train --data "$iris" --target species --test-fraction 1
 check "train: --data is required" 2 err "--data is required" "$xgrad" train --target species
@@ -320,6 +338,24 @@ check "train: rows without a target are dropped with a count" 0 err "^dropped 3 
 awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, "") } { print $0, NR == 1 ? "blank" : "n/a" }' "$iris" >"$work/all_missing.csv"
 check "train: a column missing in every row" 1 err "column 6 'blank' is missing in every row; leave it out with --ignore blank" \
   "$xgrad" train --data "$work/all_missing.csv" --target species
+
+tr ',' ';' <"$work/mixed.csv" >"$work/semicolons.csv"
+check "train --delimiter ';'" 0 out "one-hot encoded: color.*test_accuracy=" \
+  "$xgrad" train --data "$work/semicolons.csv" --target species --ignore id --delimiter ';' --epochs 5 --save "$work/semi.npz"
+check "predict --delimiter ';'" 0 err "^accuracy=" "$xgrad" predict --model "$work/semi.npz" --data "$work/semicolons.csv" --target species --delimiter ';'
+tr ',' '\t' <"$iris" >"$work/iris.tsv"
+check "train --delimiter tab" 0 out "4 features, 3 classes.*test_accuracy=" "$xgrad" train --data "$work/iris.tsv" --target species --delimiter tab --epochs 5
+check "train --delimiter ab" 2 err "--delimiter: must be one character \(, ; or tab\), got 'ab'" "$xgrad" train --data "$iris" --target species --delimiter ab
+awk '{ print } NR % 40 == 1 { print "" }' "$iris" >"$work/blank_lines.csv"
+check "train: blank lines anywhere are skipped" 0 out "150 rows, 4 features" "$xgrad" train --data "$work/blank_lines.csv" --target species --epochs 2
+head -1 "$iris" >"$work/header_only.csv"
+check "train: a header-only file" 1 err "header_only\.csv: the file has a header but no data rows" "$xgrad" train --data "$work/header_only.csv" --target species
+head -20 "$iris" >"$work/one_class.csv"
+check "train: one class" 1 err "the target has 1 class; a classifier needs at least 2" "$xgrad" train --data "$work/one_class.csv" --target species
+
+check "train --quiet: only the final metrics" 0 out "^test_accuracy=[01]\.[0-9]{4}$" "$xgrad" train --data "$iris" --target species --quiet
+check "train --quiet on a regression: the three metrics" 0 out "^test_mae=[0-9.]+${nl}test_rmse=[0-9.]+${nl}test_r2=0\.[0-9]{4}$" \
+  "$xgrad" train --data "$diabetes" --target progression --quiet
 
 # --- predict --proba, anomalies -------------------------------------------
 check "predict --proba: a column per class, 9 digits" 0 out \

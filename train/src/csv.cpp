@@ -27,12 +27,11 @@ std::string name_list(const std::vector<std::string>& names) {
   return out;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
 /// Splits CSV text into records, one at a time, in a single linear pass.
 class RecordReader {
  public:
-  RecordReader(std::string_view text, const std::string& path) : text_(text), path_(path) {
+  RecordReader(std::string_view text, const std::string& path, char delimiter)
+      : text_(text), path_(path), delimiter_(delimiter) {
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
   }
 
@@ -50,7 +49,7 @@ class RecordReader {
                         std::to_string(max_fields) + " columns");
       fields.push_back(read_field(fields.size() + 1));
       if (!fields.back().empty()) blank_ = false;
-      if (pos_ < text_.size() && text_[pos_] == ',') {
+      if (pos_ < text_.size() && text_[pos_] == delimiter_) {
         ++pos_;
         blank_ = false;
         continue;
@@ -66,12 +65,15 @@ class RecordReader {
   bool blank() const { return blank_; }
 
  private:
-  /// Reads one field, quoted or not, leaving pos_ at the ',' or line end after it.
+  /// Spaces (and tabs, unless they delimit) around a field are not part of it.
+  bool is_blank(char c) const { return c == ' ' || (c == '\t' && delimiter_ != '\t'); }
+
+  /// Reads one field, quoted or not, leaving pos_ at the delimiter or line end after it.
   std::string read_field(std::size_t column) {
     skip_spaces();
     if (pos_ < text_.size() && text_[pos_] == '"') return read_quoted_field(column);
     const std::size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r')
+    while (pos_ < text_.size() && text_[pos_] != delimiter_ && text_[pos_] != '\n' && text_[pos_] != '\r')
       ++pos_;
     std::size_t end = pos_;
     while (end > start && is_blank(text_[end - 1])) --end;
@@ -100,7 +102,7 @@ class RecordReader {
       field += c;
     }
     skip_spaces();
-    if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r')
+    if (pos_ < text_.size() && text_[pos_] != delimiter_ && text_[pos_] != '\n' && text_[pos_] != '\r')
       throw DataError(path_ + ", line " + std::to_string(line_) + ", column " +
                       std::to_string(column) + ": unexpected text after the closing quote");
     return field;
@@ -119,6 +121,7 @@ class RecordReader {
 
   std::string_view text_;
   const std::string& path_;
+  char delimiter_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t record_line_ = 1;
@@ -225,27 +228,26 @@ std::vector<std::size_t> match_feature_columns(const CsvTable& table,
 
 }  // namespace
 
-CsvTable read_csv_table(const std::string& path) {
+CsvTable read_csv_table(const std::string& path, char delimiter) {
   std::string text, error;
   if (!detail::read_whole_file(path, text, error)) throw DataError(error);
-  return parse_csv_table(text, path);
+  return parse_csv_table(text, path, delimiter);
 }
 
-CsvTable parse_csv_table(std::string_view text, const std::string& path) {
+CsvTable parse_csv_table(std::string_view text, const std::string& path, char delimiter) {
+  if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == ' ')
+    throw std::invalid_argument(path + ": the delimiter cannot be a quote, a space or a line end");
   CsvTable table;
   table.path = path;
-  RecordReader reader(text, path);
+  RecordReader reader(text, path, delimiter);
   std::vector<std::string> fields;
   const std::size_t unlimited = std::numeric_limits<std::size_t>::max();
   const std::string required = "; a header row naming the columns is required";
-  if (!reader.next(table.header, unlimited)) throw DataError(path + ": the file is empty" + required);
-  if (reader.blank()) {  // only blank lines, or a header further down?
-    bool more = false;
-    while ((more = reader.next(fields, unlimited)) && reader.blank()) {
-    }
-    if (!more) throw DataError(path + ": the file has only blank lines" + required);
-    throw DataError(path + ", line 1: the line is blank" + required + " on the first line");
+  // Blank lines are skipped wherever they are, as pandas.read_csv does.
+  bool any = false;
+  while ((any = reader.next(table.header, unlimited)) && reader.blank()) {
   }
+  if (!any) throw DataError(path + (text.empty() ? ": the file is empty" : ": the file has only blank lines") + required);
 
   std::unordered_map<std::string_view, std::size_t> seen;
   seen.reserve(table.header.size());
@@ -259,15 +261,8 @@ CsvTable parse_csv_table(std::string_view text, const std::string& path) {
                       quoted(name) + " repeats column " + std::to_string(it->second + 1));
   }
 
-  std::size_t first_blank_line = 0;
   while (reader.next(fields, table.header.size())) {
-    if (reader.blank()) {
-      if (first_blank_line == 0) first_blank_line = reader.record_line();
-      continue;
-    }
-    if (first_blank_line != 0)
-      throw DataError(path + ", line " + std::to_string(first_blank_line) +
-                      ": blank line between rows (only trailing blank lines are allowed)");
+    if (reader.blank()) continue;
     if (fields.size() != table.header.size())
       throw DataError(path + ", line " + std::to_string(reader.record_line()) + ": the row has " +
                       std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") +

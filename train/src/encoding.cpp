@@ -159,6 +159,9 @@ TableEncoding fit_encoding(const CsvTable& table, const std::string& target, con
       if (column.missing > 0) column.categories.push_back("");
     } else {
       column.mean = counted ? sum / double(counted) : 0.0;  // a column missing in every training row: 0
+      if (!std::isfinite(column.mean))
+        throw DataError(table.path + ": column " + std::to_string(c + 1) + " '" + column.name +
+                        "': the mean of its training rows overflows (its values are too large)");
     }
     encoding.columns.push_back(std::move(column));
   }

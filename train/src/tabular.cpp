@@ -134,10 +134,11 @@ RegressorResult train_regressor(const RegressionDataset& data, const ClassifierO
   for (std::size_t k = 0; k < train_index.size(); ++k)
     y_train(k) = static_cast<float>((data.targets[train_index[k]] - mean) / r.info.target_scale);
 
-  r.model = build_classifier(data.feature_names.size(), 1, o.hidden, o.seed);
+  r.model = build_classifier(data.feature_names.size(), 1, o.hidden, o.seed, o.dropout, o.batch_norm);
   if (o.print_summary) out << r.model.summary(data.feature_names.size());
-  auto optimizer = make_optimizer<float>(o.optimizer, r.model.parameters(), o.learning_rate);
+  auto optimizer = make_classifier_optimizer(o, r.model.parameters());
   FitOptions fit_options = fit_options_of(o);
+  add_schedule(fit_options, *optimizer, o);
   fit_options.loss = loss;
   r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {

@@ -4,8 +4,8 @@
 /// The format: a header row naming the columns, then one row per sample.
 /// Fields may be double-quoted (RFC 4180: "" is a literal quote; quoted fields
 /// may hold commas and line breaks). Spaces and tabs around a field are ignored.
-/// A UTF-8 byte order mark and CRLF line ends are accepted; blank lines at the
-/// end of the file are ignored. Feature cells must be finite numbers.
+/// A UTF-8 byte order mark and CRLF line ends are accepted; blank lines are
+/// skipped wherever they are (as pandas.read_csv does). Feature cells must be finite numbers.
 ///
 /// Every error is a DataError whose message names the file and, where it
 /// applies, the line and the column (by number and header name).
@@ -43,11 +43,12 @@ struct CsvDataset {
 
 /// Reads and checks the structure of a CSV file: header present, unique
 /// non-empty column names, at least one row, every row as wide as the header.
-CsvTable read_csv_table(const std::string& path);
+/// `delimiter`: ',' (the default), ';' or '\t' (any character but a quote, a space or a line end).
+CsvTable read_csv_table(const std::string& path, char delimiter = ',');
 
 /// read_csv_table on text already in memory; `source` names it in messages
 /// (the fuzzer's entry point).
-CsvTable parse_csv_table(std::string_view text, const std::string& source);
+CsvTable parse_csv_table(std::string_view text, const std::string& source, char delimiter = ',');
 
 /// The dataset of a parsed table (what load_csv does after reading the file).
 CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column);
