@@ -23,6 +23,7 @@ struct TrainOptions {
   std::vector<std::string> ignore;
   std::optional<double> weight_decay;
   double dropout = 0;
+  std::string class_weight;
   std::string schedule = "constant", history;
   bool batch_norm = false;
   char delimiter = ',';
@@ -82,6 +83,7 @@ std::string class_list(const std::vector<std::string>& names) {
 /// A regressor: one linear output on the standardised target; metrics in the target's units, test_r2 last.
 void run_regression(const TrainOptions& o, const CsvTable& table, const TableEncoding& encoding,
                     const Tensor<double>& features, ClassifierOptions& options) {
+  if (!o.class_weight.empty()) throw UsageError("--class-weight weighs classes; the target is numeric (regression)");
   if (!o.plot_confusion.empty()) throw UsageError("--plot-confusion draws classes; the target is numeric (regression)");
   RegressionDataset data;
   data.features = features;
@@ -145,6 +147,7 @@ void run_train(const TrainOptions& o) {
   options.optimizer = o.optimizer;
   options.weight_decay = o.weight_decay;
   options.dropout = o.dropout;
+  options.balanced_class_weight = o.class_weight == "balanced";
   options.schedule = o.schedule;
   options.history_csv = o.history;
   options.batch_norm = o.batch_norm;
@@ -210,16 +213,21 @@ void run_train(const TrainOptions& o) {
     plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
     note("drew the history in %s\n", o.plot_history.c_str());
   }
-  if (!o.plot_confusion.empty()) {  // the test rows: the split train_classifier made
-    const auto split = train_test_split(rows, o.test_fraction, o.seed);
+  if (result.test_rows > 0) {  // the test rows: the split train_classifier made
     std::vector<std::int64_t> actual;
     for (auto i : split.second) actual.push_back(data.labels[i]);
     const Tensor<double> x_test = take_rows(data.features, split.second, 0, split.second.size());
     const std::vector<std::int64_t> predicted = predict_classes(result.model, prepare_features(x_test, result.info));
-    char subtitle[120];
-    std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
-    plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
-    note("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
+    const std::size_t classes = data.class_names.size();
+    if (!o.plot_confusion.empty()) {
+      char subtitle[120];
+      std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
+      plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
+      note("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
+    }
+    note("\ntest confusion matrix (rows: true class, columns: predicted)\n%s\n%s\n",
+         format_confusion_matrix(confusion_matrix(actual, predicted, classes), data.class_names).c_str(),
+         format_classification_report(classification_report(actual, predicted, classes), data.class_names).c_str());
   }
   if (result.test_rows == 0)
     std::printf("test_accuracy=n/a (--test-fraction 0 holds no rows out)\n");
@@ -245,12 +253,14 @@ Command add_train_command(CLI::App& parent) {
   app->footer(
       "The CSV file has a header row; the --target column holds the classes (names or integers) or, for regression "
       "(--task; auto picks it for a numeric target with more than 20 distinct values or any non-integer value), "
-      "numbers; every other column is a numeric feature. A regressor has one linear output trained with --loss on "
-      "the target standardised with the training rows' statistics (kept in the saved model), and prints test_mae, "
-      "test_rmse and last test_r2 in the target's units. The rows are shuffled (--seed) and split into train, validation and test; the features "
-      "are standardised with the training rows' statistics (kept in the saved model). The model is the --layers, "
+      "numbers; every other column is a feature: numbers, or text one-hot encoded over the training rows' "
+      "categories; missing cells (empty, NA, N/A, NaN, null, ?) take the training mean or their own category. "
+      "A regressor has one linear output trained with --loss on the target standardised with the training rows' statistics (kept in the saved model), and prints test_mae, "
+      "test_rmse and last test_r2 in the target's units. The rows are shuffled (--seed) and split into train, "
+      "validation and test; the features are standardised with the training rows' statistics (kept in the saved model). The model is the --layers, "
       "then a Dense output layer with one unit per class, trained with cross-entropy. Prints the model summary, "
-      "one line per epoch (a progress bar on a terminal), and last test_accuracy=... on the test rows.\n\nExample:\n"
+      "one line per epoch (a progress bar on a terminal), the test confusion matrix and classification report, and "
+      "last test_accuracy=... on the test rows.\n\nExample:\n"
       "  xgrad train --data data/iris.csv --target species --save iris.npz");
   app->add_option("--data", o->data, "The CSV file")->required();
   app->add_option("--target", o->target, "The column holding the classes")->required();
@@ -303,6 +313,9 @@ Command add_train_command(CLI::App& parent) {
                   "cosine (annealed to 0) or plateau (x0.1 after 10 epochs without a better validation loss)")
       ->check(CLI::IsMember({"constant", "step", "cosine", "plateau"}));
   app->add_option("--history", o->history, "Write one CSV row per epoch here: loss, metrics, validation, learning rate");
+  app->add_option("--class-weight", o->class_weight,
+                  "balanced: weigh each class's rows by rows / (classes * rows of the class), as scikit-learn")
+      ->check(CLI::IsMember({"balanced"}));
   app->add_flag("--quiet", o->quiet, "Print only the final metrics (no summary, epochs or notes)");
   app->add_flag("--detect-anomaly", o->detect_anomaly,
                 "Stop at the first op whose forward output or backward gradient is NaN or infinite, naming it, its "

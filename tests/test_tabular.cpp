@@ -197,3 +197,22 @@ TEST_CASE("parse_csv_table: blank lines anywhere, delimiters, RFC 4180 quoting")
   CHECK_THROWS_WITH_AS(parse_csv_table("\n \n", "t.csv"), doctest::Contains("only blank lines"), DataError);
   CHECK_THROWS_AS(parse_csv_table("a\"b\n", "t.csv", '"'), std::invalid_argument);
 }
+
+TEST_CASE("format_classification_report: scikit-learn's layout, digit for digit") {
+  // sklearn.metrics.classification_report([0,0,1,1,2,2,2], [0,1,1,1,2,0,2], target_names=['a','bb','ccc'])
+  const std::vector<std::int64_t> y_true{0, 0, 1, 1, 2, 2, 2}, y_pred{0, 1, 1, 1, 2, 0, 2};
+  CHECK(format_classification_report(classification_report(y_true, y_pred, 3), {"a", "bb", "ccc"}) ==
+        "              precision    recall  f1-score   support\n\n"
+        "           a       0.50      0.50      0.50         2\n"
+        "          bb       0.67      1.00      0.80         2\n"
+        "         ccc       1.00      0.67      0.80         3\n\n"
+        "    accuracy                           0.71         7\n"
+        "   macro avg       0.72      0.72      0.70         7\n"
+        "weighted avg       0.76      0.71      0.71         7\n");
+  CHECK(format_confusion_matrix(confusion_matrix(y_true, y_pred, 3), {"a", "bb", "ccc"}) ==
+        "true \\ predicted    a   bb  ccc\n"
+        "a                   1    1    0\n"
+        "bb                  0    2    0\n"
+        "ccc                 1    0    2\n");
+  CHECK_THROWS_AS(format_classification_report(classification_report(y_true, y_pred, 3), {"a"}), std::invalid_argument);
+}

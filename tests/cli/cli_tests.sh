@@ -185,7 +185,7 @@ check "simulate: negative seed" 2 err "--seed: must be a whole number >= 0, got 
 # --- train -----------------------------------------------------------------
 model=$work/iris.npz
 check "train: summary, one line per epoch, the test accuracy last" 0 out \
-  "150 rows, 4 features, 3 classes \(setosa, versicolor, virginica\).*Total params: 515.*${nl}epoch 20/20 loss=[0-9.]+ accuracy=[0-9.]+ val_loss=[0-9.]+ val_accuracy=[0-9.]+ .*${nl}saved the model to $model${nl}test_accuracy=[01]\.[0-9]{4}$" \
+  "150 rows, 4 features, 3 classes \(setosa, versicolor, virginica\).*Total params: 515.*${nl}epoch 20/20 loss=[0-9.]+ accuracy=[0-9.]+ val_loss=[0-9.]+ val_accuracy=[0-9.]+ .*${nl}saved the model to $model${nl}${nl}test confusion matrix .*${nl}test_accuracy=[01]\.[0-9]{4}$" \
   "$xgrad" train --data "$iris" --target species --epochs 20 --save "$model"
 assert "train --save wrote the model" test -s "$model"
 check "train: the defaults reach scikit-learn's 0.947 on iris" 0 out "${nl}test_accuracy=(0\.9(4[7-9]|[5-9])[0-9]*|1\.0000)$" \
@@ -221,6 +221,12 @@ done
 assert "--history: a header and 6 rows" test "$(wc -l <"$work/history_step.csv")" -eq 7
 assert "--history: the columns" grep -q "^epoch,accuracy,loss,lr,val_accuracy,val_loss" "$work/history_step.csv"
 assert "--schedule step: lr 0.001 from the third epoch" grep -q "^2,[^,]*,[^,]*,0\.001," "$work/history_step.csv"
+awk -F, 'NR == 1 || $5 !~ /setosa/ || NR % 5 == 0' "$iris" >"$work/unbalanced.csv"
+check "train --class-weight balanced" 0 out "test_accuracy=" "$xgrad" train --data "$work/unbalanced.csv" --target species --class-weight balanced --epochs 5
+check "train --class-weight foo" 2 err "--class-weight: foo not in" "$xgrad" train --data "$iris" --target species --class-weight foo
+check "train: the test confusion matrix and scikit-learn's report before the accuracy" 0 out \
+  "test confusion matrix \(rows: true class, columns: predicted\)${nl}true \\\\ predicted +setosa +versicolor +virginica${nl}setosa +[0-9]+ +[0-9]+ +[0-9]+${nl}.*${nl} +precision +recall +f1-score +support${nl}${nl} +setosa +[01]\.[0-9]{2} .*${nl} +accuracy +[01]\.[0-9]{2} +30${nl} +macro avg .*${nl}weighted avg +[01]\.[0-9]{2} +[01]\.[0-9]{2} +[01]\.[0-9]{2} +30${nl}${nl}test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --epochs 20
 check "train --schedule foo" 2 err "--schedule: foo not in" "$xgrad" train --data "$iris" --target species --schedule foo
 check "train --dropout 1.5" 2 err "--dropout: must be a number in \[0, 1\), got 1\.5" "$xgrad" train --data "$iris" --target species --dropout 1.5
 check "train --weight-decay -1" 2 err "--weight-decay: must be a finite number >= 0, got -1" "$xgrad" train --data "$iris" --target species --weight-decay -1
@@ -290,7 +296,7 @@ check "train: a constant regression target" 1 err "constant.csv: the target 'y' 
   "$xgrad" train --data "$work/constant.csv" --target y
 check "train --plot-confusion on a regression" 2 err "--plot-confusion draws classes" \
   "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --plot-confusion "$work/c.svg"
-check "train --early-stopping: says where it stopped" 0 out "early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+ \(val_loss [0-9.e-]+\)${nl}test_accuracy=" \
+check "train --early-stopping: says where it stopped" 0 out "early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+ \(val_loss [0-9.e-]+\)${nl}.*${nl}test_accuracy=" \
   "$xgrad" train --data "$iris" --target species --early-stopping 2
 check "train --early-stopping 0" 2 err "--early-stopping: Value 0 not in range" "$xgrad" train --data "$iris" --target species --early-stopping 0
 check "train --early-stopping without validation rows" 2 err "--early-stopping watches the validation loss; --validation-fraction 0" \

@@ -141,6 +141,13 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
   auto optimizer = make_classifier_optimizer(o, r.model.parameters());
   FitOptions fit_options = fit_options_of(o);
   add_schedule(fit_options, *optimizer, o);
+  if (o.balanced_class_weight) {
+    const std::size_t classes = data.class_names.size();
+    std::vector<double> counts(classes, 0.0);
+    for (auto y : y_train) counts[static_cast<std::size_t>(y)] += 1;
+    for (std::size_t c = 0; c < classes; ++c)
+      fit_options.class_weight.push_back(counts[c] > 0 ? double(y_train.size()) / (double(classes) * counts[c]) : 0.0);
+  }
   r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {
     const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());

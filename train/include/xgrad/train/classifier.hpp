@@ -54,6 +54,8 @@ struct ClassifierOptions {
   /// The learning-rate schedule: "constant", "step" (x0.1 every third of the epochs), "cosine"
   /// (CosineAnnealingLR over the epochs) or "plateau" (ReduceLROnPlateau on val_loss, else loss).
   std::string schedule = "constant";
+  /// scikit-learn's class_weight="balanced": class c weighs rows / (classes * rows of c), over the training rows.
+  bool balanced_class_weight = false;
   std::string history_csv;  ///< non-empty: a CSVLogger row per epoch (loss, metrics, validation, lr)
 };
 
