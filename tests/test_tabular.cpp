@@ -196,6 +196,7 @@ TEST_CASE("parse_csv_table: blank lines anywhere, delimiters, RFC 4180 quoting")
   CHECK_THROWS_WITH_AS(parse_csv_table("a,b\n", "t.csv"), "t.csv: the file has a header but no data rows", DataError);
   CHECK_THROWS_WITH_AS(parse_csv_table("\n \n", "t.csv"), doctest::Contains("only blank lines"), DataError);
   CHECK_THROWS_AS(parse_csv_table("a\"b\n", "t.csv", '"'), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_csv_table("\n\na,,b\n1,2,3\n", "t.csv"), "t.csv, line 3, column 2: the column has no name", DataError);
 }
 
 TEST_CASE("format_classification_report: scikit-learn's layout, digit for digit") {

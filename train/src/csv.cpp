@@ -248,16 +248,17 @@ CsvTable parse_csv_table(std::string_view text, const std::string& path, char de
   while ((any = reader.next(table.header, unlimited)) && reader.blank()) {
   }
   if (!any) throw DataError(path + (text.empty() ? ": the file is empty" : ": the file has only blank lines") + required);
+  const std::string header_line = path + ", line " + std::to_string(reader.record_line());
 
   std::unordered_map<std::string_view, std::size_t> seen;
   seen.reserve(table.header.size());
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     const std::string& name = table.header[c];
     if (name.empty())
-      throw DataError(path + ", line 1, column " + std::to_string(c + 1) + ": the column has no name");
+      throw DataError(header_line + ", column " + std::to_string(c + 1) + ": the column has no name");
     const auto [it, inserted] = seen.emplace(name, c);
     if (!inserted)
-      throw DataError(path + ", line 1, column " + std::to_string(c + 1) + ": the column name " +
+      throw DataError(header_line + ", column " + std::to_string(c + 1) + ": the column name " +
                       quoted(name) + " repeats column " + std::to_string(it->second + 1));
   }
 
