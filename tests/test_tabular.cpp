@@ -217,3 +217,53 @@ TEST_CASE("format_classification_report: scikit-learn's layout, digit for digit"
         "ccc                 1    0    2\n");
   CHECK_THROWS_AS(format_classification_report(classification_report(y_true, y_pred, 3), {"a"}), std::invalid_argument);
 }
+
+TEST_CASE("build_classifier's dropout and batch norm; the schedule and optimizer options") {
+  Sequential<float> model = build_classifier(4, 3, {{8, "relu"}, {5, "prelu"}}, 0, 0.25, true);
+  std::vector<std::string> types;
+  for (const auto& layer : model.layers()) types.push_back(layer->config().type);
+  CHECK(types == std::vector<std::string>{"Dense", "BatchNorm1d", "Dropout", "Dense", "BatchNorm1d", "PReLU", "Dropout", "Dense"});
+  CHECK_THROWS_AS(build_classifier(4, 3, {{8, "relu"}}, 0, 1.0), std::invalid_argument);
+
+  ClassifierOptions o;
+  o.optimizer = "adamw";
+  o.weight_decay = 0.5;
+  auto optimizer = make_classifier_optimizer(o, model.parameters());
+  CHECK(dynamic_cast<AdamW<float>*>(optimizer.get()) != nullptr);
+  o.weight_decay = -1.0;
+  CHECK_THROWS_AS(make_classifier_optimizer(o, model.parameters()), std::invalid_argument);
+  FitOptions fit_options;
+  for (const char* schedule : {"step", "cosine", "plateau"}) {
+    o.schedule = schedule;
+    add_schedule(fit_options, *optimizer, o);
+  }
+  CHECK(fit_options.callbacks.size() == 3);
+  o.schedule = "sometimes";
+  CHECK_THROWS_WITH_AS(add_schedule(fit_options, *optimizer, o),
+                       "schedule 'sometimes': must be constant, step, cosine or plateau", std::invalid_argument);
+}
+
+TEST_CASE("balanced class weights: a rare class still gets learned") {
+  // 90 rows of class 0 around -1, 10 of class 1 around +1 on one feature (overlapping).
+  Generator gen(5);
+  std::string text = "x,y\n";
+  for (int r = 0; r < 100; ++r) {
+    const bool rare = r % 10 == 0;
+    text += std::to_string((rare ? 0.5 : -0.5) + gen.uniform(-1.0, 1.0)) + "," + (rare ? "b" : "a") + "\n";
+  }
+  const CsvDataset data = dataset_from_table(table_of(text), "y");
+  ClassifierOptions o;
+  o.hidden = {};
+  o.epochs = 50;
+  o.learning_rate = 0.05;
+  o.test_fraction = 0;
+  o.progress = Progress::silent;
+  auto predicted_rare = [&](bool balanced) {
+    o.balanced_class_weight = balanced;
+    ClassifierResult r = train_classifier(data, o);
+    std::size_t count = 0;
+    for (auto c : predict_classes(r.model, prepare_features(data.features, r.info))) count += c == 1;
+    return count;
+  };
+  CHECK(predicted_rare(true) > predicted_rare(false));
+}
