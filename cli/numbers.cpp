@@ -233,4 +233,23 @@ std::string shortest_number(double value) {
 template std::string format_number<float>(float);
 template std::string format_number<double>(double);
 
+CLI::Option* add_delimiter_option(CLI::App& app, char& value) {
+  return app
+      .add_option_function<std::string>(
+          "--delimiter",
+          [&value](const std::string& text) {
+            value = text == "\\t" || text == "tab" ? '\t' : text[0];
+          },
+          "The CSV field delimiter: , (the default), ; or tab (\\t)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (text == "\\t" || text == "tab") return {};
+            if (text.size() != 1) return "must be one character (, ; or tab), got '" + text + "'";
+            if (text == "\"" || text == " " || text == "\n" || text == "\r")
+              return "cannot be a quote, a space or a line end";
+            return {};
+          },
+          "CHAR"));
+}
+
 }  // namespace xgrad::cli

@@ -57,6 +57,10 @@ CLI::Option* add_number_option(CLI::App& app, const std::string& name, std::opti
 /// Accepts only digits: seeds and counts ("-1" is not silently 2^64 - 1).
 CLI::Validator whole_number_check();
 
+/// --delimiter: one character (',' by default, ';', or a tab given as "\t", "tab" or itself); anything else
+/// is a usage error naming the option.
+CLI::Option* add_delimiter_option(CLI::App& app, char& value);
+
 /// CLI11 reads "-inf" or "-.5" as options; given a leading space they become
 /// values (every number parser here skips it). Leaves everything after "--" alone.
 std::vector<std::string> protect_negative_numbers(int argc, const char* const* argv);

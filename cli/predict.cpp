@@ -6,6 +6,7 @@
 #include <xgrad.hpp>
 
 #include "command.hpp"
+#include "numbers.hpp"
 
 namespace xgrad::cli {
 
@@ -14,6 +15,7 @@ namespace {
 struct PredictOptions {
   std::string model, data, target;
   bool proba = false;
+  char delimiter = ',';
 };
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
@@ -48,24 +50,78 @@ void print_outputs(Sequential<float>& model, const Tensor<float>& x, const Model
   std::cout << csv;
 }
 
+/// The file's features as the model's inputs (through the model's encoding when it has one: text
+/// columns, missing cells), and with --target its labels (a classifier) or numbers (a regressor).
+struct Rows {
+  Tensor<double> features;
+  std::vector<std::int64_t> labels;
+  std::vector<double> targets;
+};
+
+Rows read_rows(const PredictOptions& o, const ModelInfo& info, bool with_target) {
+  Rows rows;
+  const bool regression = info.task == "regression";
+  const std::string target = with_target ? o.target : "";
+  if (info.encoding.empty() && !(regression && with_target)) {  // files written before the encoding: as then
+    if (target.empty() || regression) {
+      rows.features = load_csv_features(o.data, info.feature_names, o.target);
+    } else {
+      CsvDataset data = load_csv_for_model(o.data, target, info.feature_names, info.class_names);
+      rows.features = std::move(data.features);
+      rows.labels = std::move(data.labels);
+    }
+    return rows;
+  }
+  const CsvTable table = read_csv_table(o.data, o.delimiter);
+  if (info.encoding.empty()) {
+    rows.features = load_csv_features(o.data, info.feature_names, o.target);
+  } else {
+    rows.features = apply_encoding(table, info.encoding, o.target, &std::cerr);
+  }
+  if (!target.empty()) {
+    if (regression)
+      rows.targets = numeric_column(table, target);
+    else
+      rows.labels = labels_for_classes(table, target, info.class_names);
+  }
+  return rows;
+}
+
+/// A regressor: one number per row in the target's units (17 significant digits round-trip a double);
+/// with --target, r2, mae and rmse go to standard error.
+void predict_regression(LoadedModel<float>& loaded, const PredictOptions& o) {
+  const Rows rows = read_rows(o, loaded.info, !o.target.empty());
+  const std::vector<double> values = predict_values(loaded.model, rows.features, loaded.info);
+  std::string csv = "prediction\n";
+  char buf[40];
+  for (double v : values) {
+    std::snprintf(buf, sizeof buf, "%.17g\n", v);
+    csv += buf;
+  }
+  std::cout << csv;
+  if (o.target.empty()) return;
+  Tensor<double> p = Tensor<double>::from_shape({values.size()}), y = p;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    p(r) = values[r];
+    y(r) = rows.targets[r];
+  }
+  const RegressionReport report = regression_report(p, y);
+  std::cout.flush();
+  std::fprintf(stderr, "r2=%.4f\nmae=%.6g\nrmse=%.6g (%zu rows)\n", report.r2, report.mae, report.rmse, values.size());
+}
+
 void run_predict(const PredictOptions& o) {
   LoadedModel<float> loaded = load_model<float>(o.model);
   const ModelInfo& info = loaded.info;
+  if (info.task == "regression") return predict_regression(loaded, o);
   if (o.proba) {  // a --target column is skipped, not scored
-    const Tensor<double> features = o.target.empty() || info.class_names.empty()
-                                        ? load_csv_features(o.data, info.feature_names)
-                                        : load_csv_for_model(o.data, o.target, info.feature_names, info.class_names).features;
-    print_outputs(loaded.model, prepare_features(features, info), info);
+    const Rows rows = read_rows(o, info, !o.target.empty() && !info.class_names.empty());
+    print_outputs(loaded.model, prepare_features(rows.features, info), info);
     return;
   }
   if (info.class_names.empty()) throw std::runtime_error(o.model + ": the model has no class names; it is not a classifier");
-  CsvDataset data;
-  if (o.target.empty()) {
-    data.features = load_csv_features(o.data, info.feature_names);
-  } else {
-    data = load_csv_for_model(o.data, o.target, info.feature_names, info.class_names);
-  }
-  const std::vector<std::int64_t> predicted = predict_classes(loaded.model, prepare_features(data.features, info));
+  const Rows rows = read_rows(o, info, !o.target.empty());
+  const std::vector<std::int64_t> predicted = predict_classes(loaded.model, prepare_features(rows.features, info));
   std::string csv = "prediction\n";
   std::size_t correct = 0;
   for (std::size_t row = 0; row < predicted.size(); ++row) {
@@ -74,7 +130,7 @@ void run_predict(const PredictOptions& o) {
       throw std::runtime_error(o.model + ": the model predicts class " + std::to_string(c) + " but names only " +
                                std::to_string(info.class_names.size()));
     csv += csv_field(info.class_names[c]) + "\n";
-    if (!o.target.empty()) correct += c == data.labels[row];
+    if (!o.target.empty()) correct += c == rows.labels[row];
   }
   std::cout << csv;
   if (!o.target.empty()) {
@@ -88,14 +144,17 @@ void run_predict(const PredictOptions& o) {
 
 Command add_predict_command(CLI::App& parent) {
   auto o = std::make_shared<PredictOptions>();
-  CLI::App* app = parent.add_subcommand("predict", "Predict the class of every row of a CSV file with a saved model");
+  CLI::App* app = parent.add_subcommand("predict", "Predict the class (or, for a regressor, the number) of every row of a CSV file with a saved model");
   app->footer(
-      "Prints CSV: the header 'prediction', then one class name per data row. The file's feature columns must be the "
-      "model's (in any order). With --target, that column's classes are compared with the predictions and the "
+      "Prints CSV: the header 'prediction', then one class name per data row (a regressor: one number per row, 17 "
+      "significant digits; with --target, r2, mae and rmse go to standard error). The file's feature columns must be "
+      "the model's (in any order); text columns and missing cells are encoded and imputed as in training (a category "
+      "unseen in training encodes as all zeros, with a warning). With --target, that column's classes are compared with the predictions and the "
       "accuracy goes to standard error.\n\nExample:\n  xgrad predict --model iris.npz --data data/iris.csv --target species");
   app->add_option("--model", o->model, "A model saved by xgrad train --save")->required();
   app->add_option("--data", o->data, "The CSV file")->required();
   app->add_option("--target", o->target, "The column holding the true classes, if any (it is not a feature)");
+  add_delimiter_option(*app, o->delimiter);
   app->add_flag("--proba", o->proba,
                 "Print each class's probability instead (a column per class, 9 significant digits); for a model "
                 "without classes, its outputs ('prediction')");

@@ -1,5 +1,7 @@
 // The CSV loader on arbitrary bytes: it must either parse or throw DataError
-// (std::invalid_argument for a bad target), never crash or hang.
+// (std::invalid_argument for a bad target), never crash or hang; the encoding
+// (text columns, missing cells) gives finite features of the right shape or a DataError.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -15,6 +17,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       try {
         xgrad::CsvDataset data_set = xgrad::dataset_from_table(table, table.header[c]);
         if (data_set.labels.size() != table.rows.size()) __builtin_trap();
+      } catch (const xgrad::DataError&) {
+      }
+      // The training path: rows with a missing target dropped, text one-hot encoded, missing cells imputed.
+      try {
+        xgrad::CsvTable copy = table;
+        xgrad::drop_rows_missing(copy, copy.header[c]);
+        std::vector<std::size_t> train(copy.rows.size());
+        for (std::size_t r = 0; r < train.size(); ++r) train[r] = r;
+        const xgrad::TableEncoding encoding = xgrad::fit_encoding(copy, copy.header[c], train);
+        const xgrad::Tensor<double> x = xgrad::apply_encoding(copy, encoding, copy.header[c]);
+        if (x.shape()[0] != copy.rows.size() || x.shape()[1] != encoding.width()) __builtin_trap();
+        for (double v : x)
+          if (!std::isfinite(v)) __builtin_trap();
       } catch (const xgrad::DataError&) {
       }
     }

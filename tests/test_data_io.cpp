@@ -224,7 +224,6 @@ TEST_CASE("csv: structural errors name file, line and column") {
   const std::string file = dir.file("bad.csv");
   check_mentions(csv_error(dir, ""), {file, "empty", "header"});
   check_mentions(csv_error(dir, "\n  \n\n"), {file, "only blank lines"});
-  check_mentions(csv_error(dir, "\na,label\n1,x\n"), {file, "line 1", "blank"});
   check_mentions(csv_error(dir, "a,label\n"), {file, "no data rows"});
   check_mentions(csv_error(dir, "a,label\r\n\r\n"), {file, "no data rows"});
   check_mentions(csv_error(dir, "a,b,label\n1,2,x\n3,y\n"),
@@ -233,7 +232,6 @@ TEST_CASE("csv: structural errors name file, line and column") {
   check_mentions(csv_error(dir, "a,b,a,label\n1,2,3,x\n"),
                  {file, "line 1", "column 3", "'a'", "repeats column 1"});
   check_mentions(csv_error(dir, "a,,label\n1,2,x\n"), {file, "line 1", "column 2", "no name"});
-  check_mentions(csv_error(dir, "a,label\n1,x\n\n2,y\n"), {file, "line 3", "blank line"});
   check_mentions(csv_error(dir, "a,label\n1,x\n2,\"y\n"), {file, "line 3", "column 2", "never closed"});
   check_mentions(csv_error(dir, "a,label\n1,\"x\"z\n"), {file, "line 2", "column 2", "after the closing quote"});
   check_mentions(csv_error(dir, "a,b\n1,2\n", "species"),

@@ -56,6 +56,7 @@ nl=$'\n'
 svg_check=$(dirname "$0")/svg_check.py
 iris=$data/iris.csv
 digits=$data/digits.csv
+diabetes=$data/diabetes.csv
 
 # --- the tool --------------------------------------------------------------
 check "help lists the commands" 0 out "eval.*plot.*simulate.*train.*predict.*graph.*export" "$xgrad" --help
@@ -184,7 +185,7 @@ check "simulate: negative seed" 2 err "--seed: must be a whole number >= 0, got 
 # --- train -----------------------------------------------------------------
 model=$work/iris.npz
 check "train: summary, one line per epoch, the test accuracy last" 0 out \
-  "150 rows, 4 features, 3 classes \(setosa, versicolor, virginica\).*Total params: 515.*${nl}epoch 20/20 loss=[0-9.]+ accuracy=[0-9.]+ val_loss=[0-9.]+ val_accuracy=[0-9.]+ .*${nl}saved the model to $model${nl}test_accuracy=[01]\.[0-9]{4}$" \
+  "150 rows, 4 features, 3 classes \(setosa, versicolor, virginica\).*Total params: 515.*${nl}epoch 20/20 loss=[0-9.]+ accuracy=[0-9.]+ val_loss=[0-9.]+ val_accuracy=[0-9.]+ .*${nl}saved the model to $model${nl}${nl}test confusion matrix .*${nl}test_accuracy=[01]\.[0-9]{4}$" \
   "$xgrad" train --data "$iris" --target species --epochs 20 --save "$model"
 assert "train --save wrote the model" test -s "$model"
 check "train: the defaults reach scikit-learn's 0.947 on iris" 0 out "${nl}test_accuracy=(0\.9(4[7-9]|[5-9])[0-9]*|1\.0000)$" \
@@ -197,7 +198,7 @@ printf 'a,b,c\n1,2,x\n3,4\n' >"$work/short_row.csv"
 check "train: malformed CSV names file and line" 1 err "short_row\.csv, line 3: the row has 2 fields, but the header has 3" \
   "$xgrad" train --data "$work/short_row.csv" --target c
 printf 'a,b,c\n1,2,x\n3,four,y\n' >"$work/text_cell.csv"
-check "train: non-numeric feature names line and column" 1 err "text_cell\.csv, line 3, column 2.*'four' is not a number" \
+check "train: --missing error with a text column in two rows" 1 err "train_test_split: 2 rows" \
   "$xgrad" train --data "$work/text_cell.csv" --target c
 check "train: no such target column" 1 err "there is no column 'colour'" "$xgrad" train --data "$iris" --target colour
 check "train: unparsable layer spec" 2 err "--layers: layer spec '64:relu,x'" "$xgrad" train --data "$iris" --target species --layers 64:relu,x
@@ -205,7 +206,31 @@ check "train: unknown activation in the layers" 2 err "unknown activation 'relu7
 check "train: batch size 0" 2 err "--batch-size: Value 0 not in range" "$xgrad" train --data "$iris" --target species --batch-size 0
 check "train: negative epochs" 2 err "--epochs: Value -5 not in range" "$xgrad" train --data "$iris" --target species --epochs -5
 check "train: NaN learning rate" 2 err "--lr: must be a finite number > 0, got nan" "$xgrad" train --data "$iris" --target species --lr nan
-check "train: unknown optimizer" 2 err "--optimizer: rmsprop not in" "$xgrad" train --data "$iris" --target species --optimizer rmsprop
+check "train: unknown optimizer" 2 err "--optimizer: adagrad not in" "$xgrad" train --data "$iris" --target species --optimizer adagrad
+for optimizer in adamw rmsprop; do
+  check "train --optimizer $optimizer --weight-decay" 0 out "$optimizer, lr 0\.01.*test_accuracy=" \
+    "$xgrad" train --data "$iris" --target species --optimizer $optimizer --weight-decay 0.001 --epochs 5
+done
+check "train --dropout --batch-norm: in the summary, kept in the model" 0 out "BatchNorm1d.*Dropout.*test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --dropout 0.2 --batch-norm --epochs 5 --save "$work/bn.npz"
+check "predict with dropout and batch norm" 0 err "^accuracy=" "$xgrad" predict --model "$work/bn.npz" --data "$iris" --target species
+for schedule in step cosine plateau; do
+  check "train --schedule $schedule --history: one row per epoch with the learning rate" 0 out "test_accuracy=" \
+    "$xgrad" train --data "$iris" --target species --schedule $schedule --epochs 6 --history "$work/history_$schedule.csv"
+done
+assert "--history: a header and 6 rows" test "$(wc -l <"$work/history_step.csv")" -eq 7
+assert "--history: the columns" grep -q "^epoch,accuracy,loss,lr,val_accuracy,val_loss" "$work/history_step.csv"
+assert "--schedule step: lr 0.001 from the third epoch" grep -q "^2,[^,]*,[^,]*,0\.001," "$work/history_step.csv"
+awk -F, 'NR == 1 || $5 !~ /setosa/ || NR % 5 == 0' "$iris" >"$work/unbalanced.csv"
+check "train --class-weight balanced" 0 out "test_accuracy=" "$xgrad" train --data "$work/unbalanced.csv" --target species --class-weight balanced --epochs 5
+check "train --class-weight foo" 2 err "--class-weight: foo not in" "$xgrad" train --data "$iris" --target species --class-weight foo
+check "train: the test confusion matrix and scikit-learn's report before the accuracy" 0 out \
+  "test confusion matrix \(rows: true class, columns: predicted\)${nl}true \\\\ predicted +setosa +versicolor +virginica${nl}setosa +[0-9]+ +[0-9]+ +[0-9]+${nl}.*${nl} +precision +recall +f1-score +support${nl}${nl} +setosa +[01]\.[0-9]{2} .*${nl} +accuracy +[01]\.[0-9]{2} +30${nl} +macro avg .*${nl}weighted avg +[01]\.[0-9]{2} +[01]\.[0-9]{2} +[01]\.[0-9]{2} +30${nl}${nl}test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --epochs 20
+check "train --schedule foo" 2 err "--schedule: foo not in" "$xgrad" train --data "$iris" --target species --schedule foo
+check "train --dropout 1.5" 2 err "--dropout: must be a number in \[0, 1\), got 1\.5" "$xgrad" train --data "$iris" --target species --dropout 1.5
+check "train --weight-decay -1" 2 err "--weight-decay: must be a finite number >= 0, got -1" "$xgrad" train --data "$iris" --target species --weight-decay -1
+check "train --weight-decay nan" 2 err "--weight-decay: must be a finite number >= 0, got nan" "$xgrad" train --data "$iris" --target species --weight-decay nan
 check "train: test fraction 1" 2 err "--test-fraction: must be a number in \[0, 1\), got 1" \
   "$xgrad" train --data "$iris" --target species --test-fraction 1
 check "train: --data is required" 2 err "--data is required" "$xgrad" train --target species
@@ -245,6 +270,98 @@ check "predict: a class the model does not know" 1 err "new_class\.csv, line 2.*
   "$xgrad" predict --model "$model" --data "$work/new_class.csv" --target species
 check "predict: malformed CSV" 1 err "short_row\.csv, line 3" "$xgrad" predict --model "$model" --data "$work/short_row.csv"
 check "predict: --model is required" 2 err "--model is required" "$xgrad" predict --data "$iris"
+
+# --- regression ------------------------------------------------------------
+regressor=$work/diabetes.npz
+cut -d, -f1-4 "$iris" >"$work/iris_numbers.csv"
+check "train: auto picks regression for a non-integer target, says why first" 0 out \
+  "^task: regression \(the target 'petal_width' is numeric with non-integer values\)${nl}.*${nl}test_mae=[0-9.]+${nl}test_rmse=[0-9.]+${nl}test_r2=0\.[89][0-9]{3}$" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width
+check "train: the diabetes defaults beat MLPRegressor's 0.390 (seed 0)" 0 out \
+  "^task: regression \(the target 'progression' is numeric with 214 distinct values \(more than 20\)\).*lr 0\.001, batch 16, loss mse, early stopping after 20 epochs.*early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+.*${nl}test_r2=0\.(39|[4-9][0-9])[0-9]*$" \
+  "$xgrad" train --data "$diabetes" --target progression --save "$regressor"
+check "train: auto picks classification for few integers" 0 out "^task: classification \(the target 'digit' holds integers with 10 distinct values" \
+  "$xgrad" train --data "$digits" --target digit --epochs 1
+check "train --task classification on a numeric target" 0 out "^task: classification \(as asked.*22 classes.*test_accuracy=" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --task classification --epochs 2
+check "train --loss mae" 0 out "loss mae.*${nl}test_r2=" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss mae --epochs 5
+check "train --loss huber" 0 out "loss huber.*${nl}test_r2=" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss huber --epochs 5
+check "train --task regression on text names the cell" 1 err "iris\.csv, line 2, column 5 'species': 'setosa' is not a number; a regression target must be numeric" \
+  "$xgrad" train --data "$iris" --target species --task regression
+check "train --task foo" 2 err "--task: foo not in" "$xgrad" train --data "$iris" --target species --task foo
+check "train --loss for classes" 2 err "--loss mae: the target is classes" "$xgrad" train --data "$iris" --target species --loss mae
+check "train --loss foo" 2 err "--loss: foo not in" "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --loss foo
+printf 'a,b,y\n1,2,1.5\n3,4,1.5\n5,6,1.5\n' >"$work/constant.csv"
+check "train: a constant regression target" 1 err "constant.csv: the target 'y' is constant \(every row holds 1\.5\)" \
+  "$xgrad" train --data "$work/constant.csv" --target y
+check "train --plot-confusion on a regression" 2 err "--plot-confusion draws classes" \
+  "$xgrad" train --data "$work/iris_numbers.csv" --target petal_width --plot-confusion "$work/c.svg"
+check "train --early-stopping: says where it stopped" 0 out "early stopping: stopped after epoch [0-9]+; restored the weights of epoch [0-9]+ \(val_loss [0-9.e-]+\)${nl}.*${nl}test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --early-stopping 2
+check "train --early-stopping 0" 2 err "--early-stopping: Value 0 not in range" "$xgrad" train --data "$iris" --target species --early-stopping 0
+check "train --early-stopping without validation rows" 2 err "--early-stopping watches the validation loss; --validation-fraction 0" \
+  "$xgrad" train --data "$iris" --target species --early-stopping 5 --validation-fraction 0
+check "predict a regressor: one full-precision number per row" 0 out "^prediction${nl}(-?[0-9]+\.[0-9]{6,}(e[-+][0-9]+)?${nl}){441}-?[0-9.e+-]+$" \
+  "$xgrad" predict --model "$regressor" --data "$diabetes" --target progression
+check "predict a regressor --target: r2, mae, rmse on stderr" 0 err "^r2=0\.[0-9]{4}${nl}mae=[0-9.]+${nl}rmse=[0-9.]+ \(442 rows\)$" \
+  "$xgrad" predict --model "$regressor" --data "$diabetes" --target progression
+cut -d, -f1-10 "$diabetes" >"$work/diabetes_features.csv"
+check "predict a regressor without a target" 0 out "^prediction${nl}[0-9]" "$xgrad" predict --model "$regressor" --data "$work/diabetes_features.csv"
+sed '3s/,[^,]*$/,lots/' "$diabetes" >"$work/diabetes_text.csv"
+check "predict a regressor: a target cell that is not a number" 1 err "diabetes_text\.csv, line 3, column 11 'progression': 'lots' is not a finite number" \
+  "$xgrad" predict --model "$regressor" --data "$work/diabetes_text.csv" --target progression
+
+# --- text columns, missing cells, --ignore --------------------------------
+awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, "") } NR == 1 { print "id", $0, "color"; next }
+  { c = NR % 3 == 0 ? "red" : NR % 3 == 1 ? "green" : "blue"; if (NR % 7 == 0) c = ""; if (NR % 10 == 0) $1 = "NA";
+    print "row" NR, $0, c }' "$iris" >"$work/mixed.csv"
+mixed=$work/mixed_model.npz
+check "train: an id column is refused, naming --ignore" 1 err "column 1 'id' holds a different text in every training row \(an id\?\); leave it out with --ignore id" \
+  "$xgrad" train --data "$work/mixed.csv" --target species
+check "train: text and missing cells are encoded and imputed, the summary names them" 0 out \
+  "one-hot encoded: color \(4 categories\); imputed: sepal_length \([0-9]+ cells, mean 5\.[0-9]+\), color \([0-9]+ cells, as a category\).*${nl}test_accuracy=(0\.9[0-9]{3}|1\.0000)$" \
+  "$xgrad" train --data "$work/mixed.csv" --target species --ignore id --save "$mixed"
+check "predict: the model's encoding and imputation" 0 err "^accuracy=0\.9[0-9]{3} \(1[0-9]{2} of 150 rows\)$" \
+  "$xgrad" predict --model "$mixed" --data "$work/mixed.csv" --target species
+sed 's/,red$/,purple/' "$work/mixed.csv" >"$work/purple.csv"
+check "predict: an unseen category warns once, naming the column and value" 0 err \
+  "^warning: [^${nl}]*purple\.csv: column 'color' has the category 'purple', unseen in training; it encodes as all zeros${nl}accuracy=" \
+  "$xgrad" predict --model "$mixed" --data "$work/purple.csv" --target species
+cut -d, -f1-5 "$work/mixed.csv" >"$work/no_color.csv"
+check "predict: a column the model needs" 1 err "no_color\.csv: there is no column 'color', a feature of the model" \
+  "$xgrad" predict --model "$mixed" --data "$work/no_color.csv"
+sed '3s/^row3,4\.9/row3,four/' "$work/mixed.csv" >"$work/mixed_text.csv"
+check "predict: text in a numeric column names the cell" 1 err "mixed_text\.csv, line 3, column 2 'sepal_length': 'four' is not a number" \
+  "$xgrad" predict --model "$mixed" --data "$work/mixed_text.csv" --target species
+check "train --missing error" 1 err "mixed\.csv, line [0-9]+, column [0-9] '[a-z_]+': the cell is missing" \
+  "$xgrad" train --data "$work/mixed.csv" --target species --ignore id --missing error
+check "train --missing foo" 2 err "--missing: foo not in" "$xgrad" train --data "$iris" --target species --missing foo
+check "train --ignore an unknown column" 1 err "there is no column 'nope'" "$xgrad" train --data "$iris" --target species --ignore nope
+check "train --ignore the target" 1 err "the target 'species' cannot be ignored" "$xgrad" train --data "$iris" --target species --ignore species
+awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, "") } NR % 50 == 7 { $5 = "" } { print }' "$iris" >"$work/no_target.csv"
+check "train: rows without a target are dropped with a count" 0 err "^dropped 3 rows whose target 'species' is missing$" \
+  "$xgrad" train --data "$work/no_target.csv" --target species --epochs 2
+awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, "") } { print $0, NR == 1 ? "blank" : "n/a" }' "$iris" >"$work/all_missing.csv"
+check "train: a column missing in every row" 1 err "column 6 'blank' is missing in every row; leave it out with --ignore blank" \
+  "$xgrad" train --data "$work/all_missing.csv" --target species
+
+tr ',' ';' <"$work/mixed.csv" >"$work/semicolons.csv"
+check "train --delimiter ';'" 0 out "one-hot encoded: color.*test_accuracy=" \
+  "$xgrad" train --data "$work/semicolons.csv" --target species --ignore id --delimiter ';' --epochs 5 --save "$work/semi.npz"
+check "predict --delimiter ';'" 0 err "^accuracy=" "$xgrad" predict --model "$work/semi.npz" --data "$work/semicolons.csv" --target species --delimiter ';'
+tr ',' '\t' <"$iris" >"$work/iris.tsv"
+check "train --delimiter tab" 0 out "4 features, 3 classes.*test_accuracy=" "$xgrad" train --data "$work/iris.tsv" --target species --delimiter tab --epochs 5
+check "train --delimiter ab" 2 err "--delimiter: must be one character \(, ; or tab\), got 'ab'" "$xgrad" train --data "$iris" --target species --delimiter ab
+awk '{ print } NR % 40 == 1 { print "" }' "$iris" >"$work/blank_lines.csv"
+check "train: blank lines anywhere are skipped" 0 out "150 rows, 4 features" "$xgrad" train --data "$work/blank_lines.csv" --target species --epochs 2
+head -1 "$iris" >"$work/header_only.csv"
+check "train: a header-only file" 1 err "header_only\.csv: the file has a header but no data rows" "$xgrad" train --data "$work/header_only.csv" --target species
+head -20 "$iris" >"$work/one_class.csv"
+check "train: one class" 1 err "the target has 1 class; a classifier needs at least 2" "$xgrad" train --data "$work/one_class.csv" --target species
+
+check "train --quiet: only the final metrics" 0 out "^test_accuracy=[01]\.[0-9]{4}$" "$xgrad" train --data "$iris" --target species --quiet
+check "train --quiet on a regression: the three metrics" 0 out "^test_mae=[0-9.]+${nl}test_rmse=[0-9.]+${nl}test_r2=0\.[0-9]{4}$" \
+  "$xgrad" train --data "$diabetes" --target progression --quiet
 
 # --- predict --proba, anomalies -------------------------------------------
 check "predict --proba: a column per class, 9 digits" 0 out \

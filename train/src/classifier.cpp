@@ -1,5 +1,7 @@
 #include "xgrad/train/classifier.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -7,6 +9,7 @@
 #include <xtensor/xadapt.hpp>
 
 #include "xgrad/layers/layers.hpp"
+#include "xgrad/train/schedulers.hpp"
 
 namespace xgrad {
 
@@ -37,7 +40,9 @@ std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
 }
 
 Sequential<float> build_classifier(std::size_t features, std::size_t classes, const std::vector<HiddenLayerSpec>& hidden,
-                                   std::uint64_t seed) {
+                                   std::uint64_t seed, double dropout, bool batch_norm) {
+  if (!(dropout >= 0 && dropout < 1))
+    throw std::invalid_argument("build_classifier: dropout must be in [0, 1), got " + std::to_string(dropout));
   Generator gen(seed);
   Sequential<float> model;
   std::size_t in = features;
@@ -49,7 +54,9 @@ Sequential<float> build_classifier(std::size_t features, std::size_t classes, co
     const bool rectifier = activation_info(parsed.id).rectifier;
     model.add(std::make_shared<Dense<float>>(in, layer.units, act, true,
                                              rectifier ? Initializer::he_uniform : Initializer::glorot_uniform, gen));
+    if (batch_norm) model.add(std::make_shared<BatchNorm1d<float>>(layer.units));
     if (prelu) model.add(std::make_shared<PReLU<float>>(layer.units, math::Prelu::params[0].default_value));
+    if (dropout > 0) model.add(std::make_shared<Dropout<float>>(dropout));
     in = layer.units;
   }
   model.add(std::make_shared<Dense<float>>(in, classes, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
@@ -59,6 +66,55 @@ Sequential<float> build_classifier(std::size_t features, std::size_t classes, co
 Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& info) {
   const Tensor<double> x = info.standardizer.fitted() ? info.standardizer.transform(features) : features;
   return xt::cast<float>(x);
+}
+
+std::unique_ptr<Optimizer<float>> make_classifier_optimizer(const ClassifierOptions& o,
+                                                            std::vector<Variable<float>> parameters) {
+  if (!o.weight_decay) return make_optimizer<float>(o.optimizer, std::move(parameters), o.learning_rate);
+  const double wd = *o.weight_decay;
+  if (!(std::isfinite(wd) && wd >= 0))
+    throw std::invalid_argument("weight_decay must be a finite number >= 0, got " + std::to_string(wd));
+  if (o.optimizer == "sgd") return std::make_unique<SGD<float>>(std::move(parameters), o.learning_rate, 0.0, wd);
+  if (o.optimizer == "adam")
+    return std::make_unique<Adam<float>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
+  if (o.optimizer == "adamw")
+    return std::make_unique<AdamW<float>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
+  if (o.optimizer == "rmsprop")
+    return std::make_unique<RMSprop<float>>(std::move(parameters), o.learning_rate, 0.99, 1e-8, wd);
+  return make_optimizer<float>(o.optimizer, std::move(parameters), o.learning_rate);  // its error names the choices
+}
+
+void add_schedule(FitOptions& fit_options, Optimizer<float>& optimizer, const ClassifierOptions& o) {
+  const long epochs = static_cast<long>(o.epochs);
+  if (o.schedule == "constant") return;
+  if (o.schedule == "step")
+    fit_options.callbacks.push_back(std::make_shared<StepLR>(optimizer, std::max(1L, epochs / 3), 0.1));
+  else if (o.schedule == "cosine")
+    fit_options.callbacks.push_back(std::make_shared<CosineAnnealingLR>(optimizer, std::max(1L, epochs)));
+  else if (o.schedule == "plateau")
+    fit_options.callbacks.push_back(std::make_shared<ReduceLROnPlateau>(
+        optimizer, MonitorMode::min, 0.1, 10, 1e-4, ThresholdMode::rel, 0, 0.0, 1e-8,
+        o.validation_fraction > 0 ? "val_loss" : "loss"));
+  else
+    throw std::invalid_argument("schedule '" + o.schedule + "': must be constant, step, cosine or plateau");
+}
+
+FitOptions fit_options_of(const ClassifierOptions& o) {
+  FitOptions fit_options;
+  fit_options.epochs = o.epochs;
+  fit_options.batch_size = o.batch_size;
+  fit_options.validation_split = o.validation_fraction;
+  fit_options.seed = o.seed;
+  fit_options.progress = o.progress;
+  fit_options.out = o.out;
+  if (o.early_stopping > 0) {
+    if (o.validation_fraction <= 0)
+      throw std::invalid_argument("early stopping watches the validation loss; it needs validation_fraction > 0");
+    fit_options.callbacks.push_back(
+        std::make_shared<EarlyStopping>("val_loss", 0.0, o.early_stopping, MonitorMode::automatic, true));
+  }
+  if (!o.history_csv.empty()) fit_options.callbacks.push_back(std::make_shared<CSVLogger>(o.history_csv));
+  return fit_options;
 }
 
 ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& o) {
@@ -79,16 +135,19 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
   for (auto i : train_index) y_train.push_back(data.labels[i]);
   for (auto i : test_index) y_test.push_back(data.labels[i]);
 
-  r.model = build_classifier(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed);
+  r.model = build_classifier(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed, o.dropout,
+                             o.batch_norm);
   if (o.print_summary) out << r.model.summary(data.feature_names.size());
-  auto optimizer = make_optimizer<float>(o.optimizer, r.model.parameters(), o.learning_rate);
-  FitOptions fit_options;
-  fit_options.epochs = o.epochs;
-  fit_options.batch_size = o.batch_size;
-  fit_options.validation_split = o.validation_fraction;
-  fit_options.seed = o.seed;
-  fit_options.progress = o.progress;
-  fit_options.out = o.out;
+  auto optimizer = make_classifier_optimizer(o, r.model.parameters());
+  FitOptions fit_options = fit_options_of(o);
+  add_schedule(fit_options, *optimizer, o);
+  if (o.balanced_class_weight) {
+    const std::size_t classes = data.class_names.size();
+    std::vector<double> counts(classes, 0.0);
+    for (auto y : y_train) counts[static_cast<std::size_t>(y)] += 1;
+    for (std::size_t c = 0; c < classes; ++c)
+      fit_options.class_weight.push_back(counts[c] > 0 ? double(y_train.size()) / (double(classes) * counts[c]) : 0.0);
+  }
   r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {
     const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());

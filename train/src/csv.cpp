@@ -27,12 +27,11 @@ std::string name_list(const std::vector<std::string>& names) {
   return out;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
 /// Splits CSV text into records, one at a time, in a single linear pass.
 class RecordReader {
  public:
-  RecordReader(std::string_view text, const std::string& path) : text_(text), path_(path) {
+  RecordReader(std::string_view text, const std::string& path, char delimiter)
+      : text_(text), path_(path), delimiter_(delimiter) {
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;  // UTF-8 byte order mark
   }
 
@@ -50,7 +49,7 @@ class RecordReader {
                         std::to_string(max_fields) + " columns");
       fields.push_back(read_field(fields.size() + 1));
       if (!fields.back().empty()) blank_ = false;
-      if (pos_ < text_.size() && text_[pos_] == ',') {
+      if (pos_ < text_.size() && text_[pos_] == delimiter_) {
         ++pos_;
         blank_ = false;
         continue;
@@ -66,12 +65,15 @@ class RecordReader {
   bool blank() const { return blank_; }
 
  private:
-  /// Reads one field, quoted or not, leaving pos_ at the ',' or line end after it.
+  /// Spaces (and tabs, unless they delimit) around a field are not part of it.
+  bool is_blank(char c) const { return c == ' ' || (c == '\t' && delimiter_ != '\t'); }
+
+  /// Reads one field, quoted or not, leaving pos_ at the delimiter or line end after it.
   std::string read_field(std::size_t column) {
     skip_spaces();
     if (pos_ < text_.size() && text_[pos_] == '"') return read_quoted_field(column);
     const std::size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r')
+    while (pos_ < text_.size() && text_[pos_] != delimiter_ && text_[pos_] != '\n' && text_[pos_] != '\r')
       ++pos_;
     std::size_t end = pos_;
     while (end > start && is_blank(text_[end - 1])) --end;
@@ -100,7 +102,7 @@ class RecordReader {
       field += c;
     }
     skip_spaces();
-    if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r')
+    if (pos_ < text_.size() && text_[pos_] != delimiter_ && text_[pos_] != '\n' && text_[pos_] != '\r')
       throw DataError(path_ + ", line " + std::to_string(line_) + ", column " +
                       std::to_string(column) + ": unexpected text after the closing quote");
     return field;
@@ -119,6 +121,7 @@ class RecordReader {
 
   std::string_view text_;
   const std::string& path_;
+  char delimiter_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t record_line_ = 1;
@@ -225,49 +228,42 @@ std::vector<std::size_t> match_feature_columns(const CsvTable& table,
 
 }  // namespace
 
-CsvTable read_csv_table(const std::string& path) {
+CsvTable read_csv_table(const std::string& path, char delimiter) {
   std::string text, error;
   if (!detail::read_whole_file(path, text, error)) throw DataError(error);
-  return parse_csv_table(text, path);
+  return parse_csv_table(text, path, delimiter);
 }
 
-CsvTable parse_csv_table(std::string_view text, const std::string& path) {
+CsvTable parse_csv_table(std::string_view text, const std::string& path, char delimiter) {
+  if (delimiter == '"' || delimiter == '\n' || delimiter == '\r' || delimiter == ' ')
+    throw std::invalid_argument(path + ": the delimiter cannot be a quote, a space or a line end");
   CsvTable table;
   table.path = path;
-  RecordReader reader(text, path);
+  RecordReader reader(text, path, delimiter);
   std::vector<std::string> fields;
   const std::size_t unlimited = std::numeric_limits<std::size_t>::max();
   const std::string required = "; a header row naming the columns is required";
-  if (!reader.next(table.header, unlimited)) throw DataError(path + ": the file is empty" + required);
-  if (reader.blank()) {  // only blank lines, or a header further down?
-    bool more = false;
-    while ((more = reader.next(fields, unlimited)) && reader.blank()) {
-    }
-    if (!more) throw DataError(path + ": the file has only blank lines" + required);
-    throw DataError(path + ", line 1: the line is blank" + required + " on the first line");
+  // Blank lines are skipped wherever they are, as pandas.read_csv does.
+  bool any = false;
+  while ((any = reader.next(table.header, unlimited)) && reader.blank()) {
   }
+  if (!any) throw DataError(path + (text.empty() ? ": the file is empty" : ": the file has only blank lines") + required);
+  const std::string header_line = path + ", line " + std::to_string(reader.record_line());
 
   std::unordered_map<std::string_view, std::size_t> seen;
   seen.reserve(table.header.size());
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     const std::string& name = table.header[c];
     if (name.empty())
-      throw DataError(path + ", line 1, column " + std::to_string(c + 1) + ": the column has no name");
+      throw DataError(header_line + ", column " + std::to_string(c + 1) + ": the column has no name");
     const auto [it, inserted] = seen.emplace(name, c);
     if (!inserted)
-      throw DataError(path + ", line 1, column " + std::to_string(c + 1) + ": the column name " +
+      throw DataError(header_line + ", column " + std::to_string(c + 1) + ": the column name " +
                       quoted(name) + " repeats column " + std::to_string(it->second + 1));
   }
 
-  std::size_t first_blank_line = 0;
   while (reader.next(fields, table.header.size())) {
-    if (reader.blank()) {
-      if (first_blank_line == 0) first_blank_line = reader.record_line();
-      continue;
-    }
-    if (first_blank_line != 0)
-      throw DataError(path + ", line " + std::to_string(first_blank_line) +
-                      ": blank line between rows (only trailing blank lines are allowed)");
+    if (reader.blank()) continue;
     if (fields.size() != table.header.size())
       throw DataError(path + ", line " + std::to_string(reader.record_line()) + ": the row has " +
                       std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") +
@@ -281,6 +277,27 @@ CsvTable parse_csv_table(std::string_view text, const std::string& path) {
 
 CsvDataset load_csv(const std::string& path, const std::string& target_column) {
   return dataset_from_table(read_csv_table(path), target_column);
+}
+
+std::vector<std::int64_t> class_labels(const CsvTable& table, const std::string& target_column,
+                                       std::vector<std::string>& class_names) {
+  const std::size_t target = find_column(table, target_column);
+  class_names.clear();
+  // Integer classes sort numerically (and "07" is class 7); otherwise names sort as text.
+  std::vector<std::int64_t> numbers(table.rows.size());
+  bool all_integers = true;
+  for (std::size_t r = 0; r < table.rows.size() && all_integers; ++r)
+    all_integers = parse_integer(target_cell(table, r, target), numbers[r]);
+  if (all_integers) {
+    std::vector<std::int64_t> classes = sorted_unique(numbers);
+    for (const auto c : classes) class_names.push_back(std::to_string(c));
+    return indices_in(classes, numbers);
+  } else {
+    std::vector<std::string> cells;
+    for (std::size_t r = 0; r < table.rows.size(); ++r) cells.push_back(target_cell(table, r, target));
+    class_names = sorted_unique(cells);
+    return indices_in(class_names, cells);
+  }
 }
 
 CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column) {
@@ -297,21 +314,7 @@ CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_c
     throw DataError(path + ": there are no feature columns besides the target " + quoted(target_column));
   data.features = parse_features(table, feature_columns);
 
-  // Integer classes sort numerically (and "07" is class 7); otherwise names sort as text.
-  std::vector<std::int64_t> numbers(table.rows.size());
-  bool all_integers = true;
-  for (std::size_t r = 0; r < table.rows.size() && all_integers; ++r)
-    all_integers = parse_integer(target_cell(table, r, target), numbers[r]);
-  if (all_integers) {
-    std::vector<std::int64_t> classes = sorted_unique(numbers);
-    for (const auto c : classes) data.class_names.push_back(std::to_string(c));
-    data.labels = indices_in(classes, numbers);
-  } else {
-    std::vector<std::string> cells;
-    for (std::size_t r = 0; r < table.rows.size(); ++r) cells.push_back(target_cell(table, r, target));
-    data.class_names = sorted_unique(cells);
-    data.labels = indices_in(data.class_names, cells);
-  }
+  data.labels = class_labels(table, target_column, data.class_names);
   return data;
 }
 
@@ -321,16 +324,10 @@ Tensor<double> load_csv_features(const std::string& path, const std::vector<std:
   return parse_features(table, match_feature_columns(table, feature_names, target_column));
 }
 
-CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
-                              const std::vector<std::string>& feature_names,
-                              const std::vector<std::string>& class_names) {
-  const CsvTable table = read_csv_table(path);
-  const std::vector<std::size_t> columns = match_feature_columns(table, feature_names, target_column);
+std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::string& target_column,
+                                             const std::vector<std::string>& class_names) {
   const std::size_t target = find_column(table, target_column);
-  CsvDataset data;
-  data.features = parse_features(table, columns);
-  data.feature_names = feature_names;
-  data.class_names = class_names;
+  std::vector<std::int64_t> labels;
   std::unordered_map<std::string, std::int64_t> index;
   for (std::size_t i = 0; i < class_names.size(); ++i)
     index.emplace(class_names[i], static_cast<std::int64_t>(i));
@@ -342,8 +339,21 @@ CsvDataset load_csv_for_model(const std::string& path, const std::string& target
     if (it == index.end())
       throw DataError(cell_location(table, r, target) + ": the class " + quoted(cell) +
                       " is not one of the model's classes (" + name_list(class_names) + ")");
-    data.labels.push_back(it->second);
+    labels.push_back(it->second);
   }
+  return labels;
+}
+
+CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
+                              const std::vector<std::string>& feature_names,
+                              const std::vector<std::string>& class_names) {
+  const CsvTable table = read_csv_table(path);
+  const std::vector<std::size_t> columns = match_feature_columns(table, feature_names, target_column);
+  CsvDataset data;
+  data.features = parse_features(table, columns);
+  data.feature_names = feature_names;
+  data.class_names = class_names;
+  data.labels = labels_for_classes(table, target_column, class_names);
   return data;
 }
 

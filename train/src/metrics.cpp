@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -137,5 +138,57 @@ template double top_k_accuracy(const Tensor<float>&, const std::vector<std::int6
 template double top_k_accuracy(const Tensor<double>&, const std::vector<std::int64_t>&, std::size_t);
 template RegressionReport regression_report(const Tensor<float>&, const Tensor<float>&);
 template RegressionReport regression_report(const Tensor<double>&, const Tensor<double>&);
+
+std::string format_classification_report(const ClassificationReport& r, const std::vector<std::string>& names,
+                                         int digits) {
+  if (names.size() != r.support.size())
+    throw std::invalid_argument("format_classification_report: " + std::to_string(names.size()) + " names for " +
+                                std::to_string(r.support.size()) + " classes");
+  std::size_t width = std::string("weighted avg").size();
+  for (const auto& name : names) width = std::max(width, name.size());
+  const int w = static_cast<int>(width);
+  std::size_t total = 0;
+  for (auto n : r.support) total += n;
+  char line[512];
+  std::string out;
+  std::snprintf(line, sizeof line, "%*s  %9s %9s %9s %9s\n\n", w, "", "precision", "recall", "f1-score", "support");
+  out += line;
+  auto row = [&](const std::string& name, double p, double rc, double f, std::size_t n) {
+    std::snprintf(line, sizeof line, "%*s  %9.*f %9.*f %9.*f %9zu\n", w, name.c_str(), digits, p, digits, rc, digits, f, n);
+    out += line;
+  };
+  for (std::size_t c = 0; c < names.size(); ++c) row(names[c], r.precision[c], r.recall[c], r.f1[c], r.support[c]);
+  std::snprintf(line, sizeof line, "\n%*s  %9s %9s %9.*f %9zu\n", w, "accuracy", "", "", digits, r.accuracy, total);
+  out += line;
+  row("macro avg", r.macro_precision, r.macro_recall, r.macro_f1, total);
+  row("weighted avg", r.weighted_precision, r.weighted_recall, r.weighted_f1, total);
+  return out;
+}
+
+std::string format_confusion_matrix(const std::vector<std::vector<std::size_t>>& matrix,
+                                    const std::vector<std::string>& names) {
+  if (matrix.size() != names.size())
+    throw std::invalid_argument("format_confusion_matrix: " + std::to_string(names.size()) + " names for " +
+                                std::to_string(matrix.size()) + " classes");
+  std::size_t label = std::string("true \\ predicted").size(), cell = 5;
+  for (const auto& name : names) {
+    label = std::max(label, name.size());
+    cell = std::max(cell, name.size() + 1);
+  }
+  std::string out;
+  auto pad = [](const std::string& text, std::size_t width, bool right) {
+    const std::string fill(width > text.size() ? width - text.size() : 0, ' ');
+    return right ? fill + text : text + fill;
+  };
+  out += pad("true \\ predicted", label, false);
+  for (const auto& name : names) out += pad(name, cell, true);
+  out += "\n";
+  for (std::size_t t = 0; t < names.size(); ++t) {
+    out += pad(names[t], label, false);
+    for (std::size_t p = 0; p < names.size(); ++p) out += pad(std::to_string(matrix[t][p]), cell, true);
+    out += "\n";
+  }
+  return out;
+}
 
 }  // namespace xgrad

@@ -1,5 +1,6 @@
 #include "xgrad/train/model_io.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <type_traits>
 #include <variant>
@@ -40,6 +41,18 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
   arch["feature_names"] = info.feature_names;
   arch["class_names"] = info.class_names;
   arch["standardized"] = info.standardizer.fitted();
+  if (!info.task.empty()) {  // written only when set, so older readers see the file unchanged
+    arch["task"] = info.task;
+    arch["target_mean"] = info.target_mean;
+    arch["target_scale"] = info.target_scale;
+  }
+  if (!info.encoding.empty()) {
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& c : info.encoding.columns)
+      columns.push_back({{"name", c.name}, {"categorical", c.categorical}, {"mean", c.mean},
+                         {"categories", c.categories}, {"missing", c.missing}});
+    arch["encoding"] = {{"columns", columns}, {"ignored", info.encoding.ignored}};
+  }
 
   std::vector<std::pair<std::string, NpzArray>> arrays;
   arrays.emplace_back(kArchitecture, text_to_npz_array(arch.dump(2)));
@@ -86,6 +99,26 @@ LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& 
     }
     loaded.info.feature_names = arch.at("feature_names").get<std::vector<std::string>>();
     loaded.info.class_names = arch.at("class_names").get<std::vector<std::string>>();
+    loaded.info.task = arch.value("task", std::string());
+    loaded.info.target_mean = arch.value("target_mean", 0.0);
+    loaded.info.target_scale = arch.value("target_scale", 1.0);
+    if (!(std::isfinite(loaded.info.target_mean) && std::isfinite(loaded.info.target_scale) &&
+          loaded.info.target_scale > 0))
+      fail("its target statistics are not finite with a positive scale");
+    if (arch.contains("encoding")) {
+      const auto& e = arch.at("encoding");
+      for (const auto& c : e.at("columns")) {
+        ColumnEncoding column;
+        column.name = c.at("name").get<std::string>();
+        column.categorical = c.at("categorical").get<bool>();
+        column.mean = c.at("mean").get<double>();
+        column.categories = c.at("categories").get<std::vector<std::string>>();
+        column.missing = c.at("missing").get<std::size_t>();
+        if (!std::isfinite(column.mean)) fail("the encoding of column '" + column.name + "' has a mean that is not finite");
+        loaded.info.encoding.columns.push_back(std::move(column));
+      }
+      loaded.info.encoding.ignored = e.at("ignored").get<std::vector<std::string>>();
+    }
     if (arch.at("standardized").get<bool>()) {
       loaded.info.standardizer.mean = npz_get<double>(archive, "standardizer.mean");
       loaded.info.standardizer.scale = npz_get<double>(archive, "standardizer.scale");

@@ -6,6 +6,8 @@
 /// What xgrad's `train` command and the classify examples run.
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +44,30 @@ struct ClassifierOptions {
   bool print_summary = false;
   /// Standardise the features (fitted on the training rows, kept with the model).
   bool standardize = true;
+  /// > 0: stop when the validation loss has not improved for this many epochs
+  /// and restore the best weights (EarlyStopping); needs validation_fraction > 0.
+  std::size_t early_stopping = 0;
+  /// The optimizer's weight_decay (L2 for sgd, adam, rmsprop; decoupled for adamw); unset: its default.
+  std::optional<double> weight_decay;
+  double dropout = 0.0;     ///< in [0, 1): a Dropout after each hidden layer when > 0
+  bool batch_norm = false;  ///< a BatchNorm1d after each hidden Dense
+  /// The learning-rate schedule: "constant", "step" (x0.1 every third of the epochs), "cosine"
+  /// (CosineAnnealingLR over the epochs) or "plateau" (ReduceLROnPlateau on val_loss, else loss).
+  std::string schedule = "constant";
+  /// scikit-learn's class_weight="balanced": class c weighs rows / (classes * rows of c), over the training rows.
+  bool balanced_class_weight = false;
+  std::string history_csv;  ///< non-empty: a CSVLogger row per epoch (loss, metrics, validation, lr)
 };
+
+/// Adds the schedule (a callback stepping `optimizer`) to `fit_options`; throws std::invalid_argument for an unknown name.
+void add_schedule(FitOptions& fit_options, Optimizer<float>& optimizer, const ClassifierOptions& options);
+
+/// The optimizer that ClassifierOptions name (sgd, adam, adamw, rmsprop), over `parameters`.
+std::unique_ptr<Optimizer<float>> make_classifier_optimizer(const ClassifierOptions& options,
+                                                            std::vector<Variable<float>> parameters);
+
+/// The FitOptions that ClassifierOptions describe (epochs, batches, validation, early stopping, ...).
+FitOptions fit_options_of(const ClassifierOptions& options);
 
 struct ClassifierResult {
   Sequential<float> model;
@@ -53,8 +78,10 @@ struct ClassifierResult {
 };
 
 /// Builds the model for `features` inputs and `classes` outputs, initialised from `seed`.
+/// `dropout` > 0 adds a Dropout(p) after each hidden layer, `batch_norm` a BatchNorm1d after each hidden Dense.
 Sequential<float> build_classifier(std::size_t features, std::size_t classes,
-                                   const std::vector<HiddenLayerSpec>& hidden, std::uint64_t seed);
+                                   const std::vector<HiddenLayerSpec>& hidden, std::uint64_t seed,
+                                   double dropout = 0.0, bool batch_norm = false);
 
 ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& options);
 

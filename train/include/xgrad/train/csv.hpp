@@ -4,8 +4,8 @@
 /// The format: a header row naming the columns, then one row per sample.
 /// Fields may be double-quoted (RFC 4180: "" is a literal quote; quoted fields
 /// may hold commas and line breaks). Spaces and tabs around a field are ignored.
-/// A UTF-8 byte order mark and CRLF line ends are accepted; blank lines at the
-/// end of the file are ignored. Feature cells must be finite numbers.
+/// A UTF-8 byte order mark and CRLF line ends are accepted; blank lines are
+/// skipped wherever they are (as pandas.read_csv does). Feature cells must be finite numbers.
 ///
 /// Every error is a DataError whose message names the file and, where it
 /// applies, the line and the column (by number and header name).
@@ -43,14 +43,24 @@ struct CsvDataset {
 
 /// Reads and checks the structure of a CSV file: header present, unique
 /// non-empty column names, at least one row, every row as wide as the header.
-CsvTable read_csv_table(const std::string& path);
+/// `delimiter`: ',' (the default), ';' or '\t' (any character but a quote, a space or a line end).
+CsvTable read_csv_table(const std::string& path, char delimiter = ',');
 
 /// read_csv_table on text already in memory; `source` names it in messages
 /// (the fuzzer's entry point).
-CsvTable parse_csv_table(std::string_view text, const std::string& source);
+CsvTable parse_csv_table(std::string_view text, const std::string& source, char delimiter = ',');
 
 /// The dataset of a parsed table (what load_csv does after reading the file).
 CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_column);
+
+/// The target column's classes (sorted as load_csv's; into `class_names`) and each row's label.
+std::vector<std::int64_t> class_labels(const CsvTable& table, const std::string& target_column,
+                                       std::vector<std::string>& class_names);
+
+/// Each row's label as an index into a model's `class_names`; DataError naming
+/// the cell for a class the model does not know.
+std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::string& target_column,
+                                             const std::vector<std::string>& class_names);
 
 /// Reads a training file: `target_column` holds the classes (names or
 /// integers); every other column is a numeric feature, in file order.

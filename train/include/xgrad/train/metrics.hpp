@@ -10,6 +10,7 @@
 ///   MAE, RMSE, R^2 (a constant target column scores 1 when predicted exactly, else 0).
 /// Bad input (lengths that differ, a negative id, k of 0, no rows) throws std::invalid_argument.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "xgrad/core/tensor.hpp"
@@ -32,6 +33,14 @@ struct ClassificationReport {
 
 ClassificationReport classification_report(const std::vector<std::int64_t>& y_true,
                                            const std::vector<std::int64_t>& y_pred, std::size_t classes = 0);
+
+/// The report as scikit-learn's classification_report prints it (digits = 2), one row per class name.
+std::string format_classification_report(const ClassificationReport& report, const std::vector<std::string>& names,
+                                         int digits = 2);
+
+/// The matrix as text: a header of the predicted classes' names, then one row per true class.
+std::string format_confusion_matrix(const std::vector<std::vector<std::size_t>>& matrix,
+                                    const std::vector<std::string>& names);
 
 /// scores [rows, classes].
 template <class T>

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "xgrad/layers/sequential.hpp"
+#include "xgrad/train/encoding.hpp"
 #include "xgrad/train/standardizer.hpp"
 
 namespace xgrad {
@@ -21,6 +22,16 @@ struct ModelInfo {
   std::vector<std::string> feature_names;
   std::vector<std::string> class_names;
   Standardizer standardizer;  ///< may be unfitted (then not stored)
+  /// "regression" for a model trained by train_regressor: its one output is the
+  /// target standardised as (y - target_mean) / target_scale. Empty otherwise
+  /// (files without the key load as before).
+  std::string task;
+  double target_mean = 0, target_scale = 1;
+  /// How the file's columns become the model's inputs (xgrad train's CSV
+  /// encoding); when set, feature_names are the input columns and the
+  /// standardizer applies to the encoded features. Empty: every feature is a
+  /// numeric column named in feature_names (files without the key).
+  TableEncoding encoding;
 };
 
 template <class T>

@@ -3,6 +3,7 @@
 #include "xgrad/train/callbacks.hpp"
 #include "xgrad/train/classifier.hpp"
 #include "xgrad/train/csv.hpp"
+#include "xgrad/train/encoding.hpp"
 #include "xgrad/train/fit.hpp"
 #include "xgrad/train/losses.hpp"
 #include "xgrad/train/metrics.hpp"
@@ -11,3 +12,4 @@
 #include "xgrad/train/optimizers.hpp"
 #include "xgrad/train/schedulers.hpp"
 #include "xgrad/train/standardizer.hpp"
+#include "xgrad/train/tabular.hpp"
