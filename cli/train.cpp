@@ -80,6 +80,32 @@ std::string class_list(const std::vector<std::string>& names) {
   return names.size() > 12 ? out + ", ..." : out;
 }
 
+/// What both tasks do after their summary lines: train (under anomaly mode if
+/// asked), keep the encoding in the model's info, report an early stop, refuse
+/// non-finite weights, then save and draw as asked. `train` returns a
+/// ClassifierResult or RegressorResult.
+template <class Train>
+auto train_and_save(const TrainOptions& o, const TableEncoding& encoding, Train train) {
+  std::fflush(stdout);
+  std::optional<AnomalyMode> anomaly;
+  if (o.detect_anomaly) anomaly.emplace();
+  auto result = train();
+  anomaly.reset();
+  result.info.encoding = encoding;
+  result.info.feature_names = encoding.column_names();
+  report_early_stop(result.history);
+  check_finite_weights(result.model);
+  if (!o.save.empty()) {
+    save_model(o.save, result.model, result.info);
+    note("saved the model to %s\n", o.save.c_str());
+  }
+  if (!o.plot_history.empty()) {
+    plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
+    note("drew the history in %s\n", o.plot_history.c_str());
+  }
+  return result;
+}
+
 /// A regressor: one linear output on the standardised target; metrics in the target's units, test_r2 last.
 void run_regression(const TrainOptions& o, const CsvTable& table, const TableEncoding& encoding,
                     const Tensor<double>& features, ClassifierOptions& options) {
@@ -105,23 +131,8 @@ void run_regression(const TrainOptions& o, const CsvTable& table, const TableEnc
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               options.learning_rate, options.batch_size, loss.c_str(),
               options.early_stopping ? ("after " + std::to_string(options.early_stopping) + " epochs").c_str() : "off");
-  std::fflush(stdout);
-  std::optional<AnomalyMode> anomaly;
-  if (o.detect_anomaly) anomaly.emplace();
-  RegressorResult result = train_regressor(data, options, parse_loss(loss));
-  anomaly.reset();
-  result.info.encoding = encoding;
-  result.info.feature_names = encoding.column_names();
-  report_early_stop(result.history);
-  check_finite_weights(result.model);
-  if (!o.save.empty()) {
-    save_model(o.save, result.model, result.info);
-    note("saved the model to %s\n", o.save.c_str());
-  }
-  if (!o.plot_history.empty()) {
-    plot_history(o.plot_history, result.history);
-    note("drew the history in %s\n", o.plot_history.c_str());
-  }
+  const RegressorResult result =
+      train_and_save(o, encoding, [&] { return train_regressor(data, options, parse_loss(loss)); });
   if (result.test_rows == 0) {
     std::printf("test_r2=n/a (--test-fraction 0 holds no rows out)\n");
     return;
@@ -196,23 +207,7 @@ void run_train(const TrainOptions& o) {
   note("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu\n",
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               options.learning_rate, options.batch_size);
-  std::fflush(stdout);
-  std::optional<AnomalyMode> anomaly;
-  if (o.detect_anomaly) anomaly.emplace();
-  ClassifierResult result = train_classifier(data, options);
-  anomaly.reset();
-  result.info.encoding = encoding;
-  result.info.feature_names = encoding.column_names();
-  report_early_stop(result.history);
-  check_finite_weights(result.model);
-  if (!o.save.empty()) {
-    save_model(o.save, result.model, result.info);
-    note("saved the model to %s\n", o.save.c_str());
-  }
-  if (!o.plot_history.empty()) {
-    plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
-    note("drew the history in %s\n", o.plot_history.c_str());
-  }
+  ClassifierResult result = train_and_save(o, encoding, [&] { return train_classifier(data, options); });
   if (result.test_rows > 0) {  // the test rows: the split train_classifier made
     std::vector<std::int64_t> actual;
     for (auto i : split.second) actual.push_back(data.labels[i]);

@@ -160,7 +160,7 @@ TEST_CASE("drop_columns and drop_rows_missing") {
   CHECK(drop_rows_missing(t, "y") == 2);
   CHECK(t.rows.size() == 2);
   CHECK(t.row_lines == std::vector<std::size_t>{2, 5});
-  CHECK_THROWS_WITH_AS(drop_columns(t, {"nope"}, "y"), "t.csv: there is no column 'nope'", DataError);
+  CHECK_THROWS_WITH_AS(drop_columns(t, {"nope"}, "y"), "t.csv: there is no column 'nope'; the columns are: 'a', 'y'", DataError);
   CHECK_THROWS_WITH_AS(drop_columns(t, {"y"}, "y"), "t.csv: the target 'y' cannot be ignored", DataError);
   CsvTable none = table_of("a,y\n1,NA\n");
   CHECK_THROWS_WITH_AS(drop_rows_missing(none, "y"), "t.csv: every row's target 'y' is missing", DataError);

@@ -1,5 +1,7 @@
 #include "xgrad/train/csv.hpp"
 
+#include <optional>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -355,6 +357,26 @@ CsvDataset load_csv_for_model(const std::string& path, const std::string& target
   data.class_names = class_names;
   data.labels = labels_for_classes(table, target_column, class_names);
   return data;
+}
+
+std::optional<double> cell_number(const std::string& cell) {
+  const char* first = cell.data();
+  const char* last = cell.data() + cell.size();
+  if (first != last && *first == '+') ++first;
+  double value = 0;
+  const auto [end, error] = std::from_chars(first, last, value);
+  if (first == last || error != std::errc() || end != last || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::size_t column_index(const CsvTable& table, const std::string& name) {
+  const auto it = std::find(table.header.begin(), table.header.end(), name);
+  if (it == table.header.end()) {
+    std::string names;
+    for (const auto& h : table.header) names += (names.empty() ? "'" : ", '") + h + "'";
+    throw DataError(table.path + ": there is no column '" + name + "'; the columns are: " + names);
+  }
+  return static_cast<std::size_t>(it - table.header.begin());
 }
 
 }  // namespace xgrad

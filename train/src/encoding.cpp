@@ -18,22 +18,6 @@ std::string location(const CsvTable& table, std::size_t row, std::size_t column)
          " '" + table.header[column] + "'";
 }
 
-std::optional<double> number_of(const std::string& cell) {
-  const char* first = cell.data();
-  const char* last = cell.data() + cell.size();
-  if (first != last && *first == '+') ++first;
-  double value = 0;
-  const auto [end, error] = std::from_chars(first, last, value);
-  if (first == last || error != std::errc() || end != last || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-std::size_t index_of(const CsvTable& table, const std::string& name) {
-  const auto it = std::find(table.header.begin(), table.header.end(), name);
-  if (it == table.header.end()) throw DataError(table.path + ": there is no column '" + name + "'");
-  return static_cast<std::size_t>(it - table.header.begin());
-}
-
 std::string category_name(const std::string& category) { return category.empty() ? "(missing)" : category; }
 
 }  // namespace
@@ -86,14 +70,14 @@ std::string TableEncoding::summary() const {
 void drop_columns(CsvTable& table, const std::vector<std::string>& names, const std::string& target) {
   for (const auto& name : names) {
     if (name == target) throw DataError(table.path + ": the target '" + target + "' cannot be ignored");
-    const std::size_t c = index_of(table, name);
+    const std::size_t c = column_index(table, name);
     table.header.erase(table.header.begin() + static_cast<std::ptrdiff_t>(c));
     for (auto& row : table.rows) row.erase(row.begin() + static_cast<std::ptrdiff_t>(c));
   }
 }
 
 std::size_t drop_rows_missing(CsvTable& table, const std::string& column) {
-  const std::size_t c = index_of(table, column);
+  const std::size_t c = column_index(table, column);
   std::size_t kept = 0;
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     if (is_missing(table.rows[r][c])) continue;
@@ -112,7 +96,7 @@ std::size_t drop_rows_missing(CsvTable& table, const std::string& column) {
 
 TableEncoding fit_encoding(const CsvTable& table, const std::string& target, const std::vector<std::size_t>& train_rows,
                            MissingPolicy missing) {
-  const std::size_t target_column = index_of(table, target);
+  const std::size_t target_column = column_index(table, target);
   TableEncoding encoding;
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     if (c == target_column) continue;
@@ -129,7 +113,7 @@ TableEncoding fit_encoding(const CsvTable& table, const std::string& target, con
         continue;
       }
       any_value = true;
-      if (!number_of(cell)) column.categorical = true;
+      if (!cell_number(cell)) column.categorical = true;
     }
     if (!any_value)
       throw DataError(table.path + ": column " + std::to_string(c + 1) + " '" + column.name +
@@ -146,7 +130,7 @@ TableEncoding fit_encoding(const CsvTable& table, const std::string& target, con
       if (column.categorical) {
         seen.insert(cell);
       } else {
-        sum += *number_of(cell);
+        sum += *cell_number(cell);
         ++counted;
       }
     }
@@ -199,7 +183,7 @@ Tensor<double> apply_encoding(const CsvTable& table, const TableEncoding& encodi
       if (absent && missing == MissingPolicy::error)
         throw DataError(location(table, r, file_columns[k]) + ": the cell is missing ('" + cell + "')");
       if (!column.categorical) {
-        const std::optional<double> v = absent ? std::optional<double>(column.mean) : number_of(cell);
+        const std::optional<double> v = absent ? std::optional<double>(column.mean) : cell_number(cell);
         if (!v) throw DataError(location(table, r, file_columns[k]) + ": '" + cell + "' is not a number");
         x(r, out++) = *v;
         continue;

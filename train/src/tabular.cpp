@@ -12,27 +12,6 @@ namespace xgrad {
 
 namespace {
 
-/// A whole cell as a finite number (an optional leading '+'); nothing otherwise.
-std::optional<double> cell_number(const std::string& cell) {
-  const char* first = cell.data();
-  const char* last = cell.data() + cell.size();
-  if (first != last && *first == '+') ++first;
-  double value = 0;
-  const auto [end, error] = std::from_chars(first, last, value);
-  if (first == last || error != std::errc() || end != last || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-std::size_t column_index(const CsvTable& table, const std::string& name) {
-  const auto it = std::find(table.header.begin(), table.header.end(), name);
-  if (it == table.header.end()) {
-    std::string names;
-    for (const auto& h : table.header) names += (names.empty() ? "'" : ", '") + h + "'";
-    throw DataError(table.path + ": there is no column '" + name + "'; the columns are: " + names);
-  }
-  return static_cast<std::size_t>(it - table.header.begin());
-}
-
 std::string cell_at(const CsvTable& table, std::size_t row, std::size_t column) {
   return table.path + ", line " + std::to_string(table.row_lines[row]) + ", column " + std::to_string(column + 1) +
          " '" + table.header[column] + "'";

@@ -11,6 +11,7 @@
 /// applies, the line and the column (by number and header name).
 #include <cstdint>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,5 +82,10 @@ Tensor<double> load_csv_features(const std::string& path,
 CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
                               const std::vector<std::string>& feature_names,
                               const std::vector<std::string>& class_names);
+
+/// A whole cell as a finite number (an optional leading '+'); nothing otherwise.
+std::optional<double> cell_number(const std::string& cell);
+/// The index of a column by name; DataError naming the file and listing the columns.
+std::size_t column_index(const CsvTable& table, const std::string& name);
 
 }  // namespace xgrad
