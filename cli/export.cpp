@@ -19,7 +19,7 @@ struct ExportOptions {
 void run_export(const ExportOptions& o) {
   if (extension_of(o.onnx) != "onnx") throw UsageError("--onnx " + o.onnx + ": the file name must end in .onnx");
   check_output_path("--onnx", o.onnx);
-  const LoadedModel<float> loaded = load_model<float>(o.model);
+  const LoadedModel<float> loaded = load_model_as<float>(o.model);
   export_onnx(loaded.model, loaded.info, o.onnx);
   std::cout << o.onnx << "\n";
 }

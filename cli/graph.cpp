@@ -27,7 +27,7 @@ void run_graph(const GraphOptions& o) {
     throw UsageError("--out " + o.out + ": the extension must be .dot, .svg, .png or .pdf");
   check_output_path("--out", o.out);
   if (!o.target.empty() && o.data.empty()) throw UsageError("--target needs --data");
-  LoadedModel<float> loaded = load_model<float>(o.model);
+  LoadedModel<float> loaded = load_model_as<float>(o.model);
   const ModelInfo& info = loaded.info;
   if (info.class_names.empty()) throw std::runtime_error(o.model + ": the model has no class names; it is not a classifier");
 

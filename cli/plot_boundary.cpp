@@ -42,7 +42,7 @@ std::size_t feature_index(const std::vector<std::string>& names, const std::stri
 
 void run_boundary(const BoundaryOptions& o) {
   picture_format("--out", o.out);
-  LoadedModel<float> loaded = load_model<float>(o.model);
+  LoadedModel<float> loaded = load_model_as<float>(o.model);
   const ModelInfo& info = loaded.info;
   const std::vector<std::string>& names = info.feature_names;
   if (names.size() < 2) throw std::runtime_error(o.model + ": the model has " + std::to_string(names.size()) + " feature; two are needed");

@@ -1,5 +1,6 @@
 // xgrad predict: a saved model's class for every row of a CSV file.
 #include <cstdio>
+#include <type_traits>
 #include <iostream>
 #include <memory>
 
@@ -26,18 +27,20 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-/// Nine significant digits round-trip float32: what ONNX Runtime is compared with.
-std::string float_text(float v) {
+/// Nine significant digits round-trip float32 (what ONNX Runtime is compared with), seventeen float64.
+template <class T>
+std::string float_text(T v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", double(v));
+  std::snprintf(buf, sizeof buf, "%.*g", std::is_same_v<T, float> ? 9 : 17, double(v));
   return buf;
 }
 
 /// --proba: the softmax of a classifier's outputs per class, or a model's raw outputs when it has no classes.
-void print_outputs(Sequential<float>& model, const Tensor<float>& x, const ModelInfo& info) {
-  Tensor<float> out = predict(model, x);
+template <class T>
+void print_outputs(Sequential<T>& model, const Tensor<T>& x, const ModelInfo& info) {
+  Tensor<T> out = predict(model, x);
   const bool classifier = !info.class_names.empty();
-  if (classifier) out = apply_activation(ActivationSpec{Act::softmax}, Variable<float>(out)).value();
+  if (classifier) out = apply_activation(ActivationSpec{Act::softmax}, Variable<T>(out)).value();
   const std::size_t rows = out.shape()[0], cols = out.size() / std::max<std::size_t>(rows, 1);
   std::string csv;
   for (std::size_t c = 0; c < cols; ++c)
@@ -64,9 +67,9 @@ Rows read_rows(const PredictOptions& o, const ModelInfo& info, bool with_target)
   const std::string target = with_target ? o.target : "";
   if (info.encoding.empty() && !(regression && with_target)) {  // files written before the encoding: as then
     if (target.empty() || regression) {
-      rows.features = load_csv_features(o.data, info.feature_names, o.target);
+      rows.features = load_csv_features(o.data, info.feature_names, o.target, o.delimiter);
     } else {
-      CsvDataset data = load_csv_for_model(o.data, target, info.feature_names, info.class_names);
+      CsvDataset data = load_csv_for_model(o.data, target, info.feature_names, info.class_names, o.delimiter);
       rows.features = std::move(data.features);
       rows.labels = std::move(data.labels);
     }
@@ -74,7 +77,7 @@ Rows read_rows(const PredictOptions& o, const ModelInfo& info, bool with_target)
   }
   const CsvTable table = read_csv_table(o.data, o.delimiter);
   if (info.encoding.empty()) {
-    rows.features = load_csv_features(o.data, info.feature_names, o.target);
+    rows.features = load_csv_features(o.data, info.feature_names, o.target, o.delimiter);
   } else {
     rows.features = apply_encoding(table, info.encoding, o.target, &std::cerr);
   }
@@ -89,7 +92,8 @@ Rows read_rows(const PredictOptions& o, const ModelInfo& info, bool with_target)
 
 /// A regressor: one number per row in the target's units (17 significant digits round-trip a double);
 /// with --target, r2, mae and rmse go to standard error.
-void predict_regression(LoadedModel<float>& loaded, const PredictOptions& o) {
+template <class T>
+void predict_regression(LoadedModel<T>& loaded, const PredictOptions& o) {
   const Rows rows = read_rows(o, loaded.info, !o.target.empty());
   const std::vector<double> values = predict_values(loaded.model, rows.features, loaded.info);
   std::string csv = "prediction\n";
@@ -110,18 +114,20 @@ void predict_regression(LoadedModel<float>& loaded, const PredictOptions& o) {
   std::fprintf(stderr, "r2=%.4f\nmae=%.6g\nrmse=%.6g (%zu rows)\n", report.r2, report.mae, report.rmse, values.size());
 }
 
+/// T: the dtype the model was saved in (xgrad train --dtype); predictions are computed in it.
+template <class T>
 void run_predict(const PredictOptions& o) {
-  LoadedModel<float> loaded = load_model<float>(o.model);
+  LoadedModel<T> loaded = load_model<T>(o.model);
   const ModelInfo& info = loaded.info;
   if (info.task == "regression") return predict_regression(loaded, o);
   if (o.proba) {  // a --target column is skipped, not scored
     const Rows rows = read_rows(o, info, !o.target.empty() && !info.class_names.empty());
-    print_outputs(loaded.model, prepare_features(rows.features, info), info);
+    print_outputs(loaded.model, prepare_features<T>(rows.features, info), info);
     return;
   }
   if (info.class_names.empty()) throw std::runtime_error(o.model + ": the model has no class names; it is not a classifier");
   const Rows rows = read_rows(o, info, !o.target.empty());
-  const std::vector<std::int64_t> predicted = predict_classes(loaded.model, prepare_features(rows.features, info));
+  const std::vector<std::int64_t> predicted = predict_classes(loaded.model, prepare_features<T>(rows.features, info));
   std::string csv = "prediction\n";
   std::size_t correct = 0;
   for (std::size_t row = 0; row < predicted.size(); ++row) {
@@ -158,7 +164,7 @@ Command add_predict_command(CLI::App& parent) {
   app->add_flag("--proba", o->proba,
                 "Print each class's probability instead (a column per class, 9 significant digits); for a model "
                 "without classes, its outputs ('prediction')");
-  return {app, [o] { run_predict(*o); }};
+  return {app, [o] { model_dtype(o->model) == "float64" ? run_predict<double>(*o) : run_predict<float>(*o); }};
 }
 
 }  // namespace xgrad::cli

@@ -19,7 +19,7 @@ namespace {
 
 struct TrainOptions {
   std::string data, target, layers = "64:relu", optimizer = "adam", save, plot_history, plot_confusion;
-  std::string task = "auto", loss, missing = "impute";
+  std::string task = "auto", loss, missing = "impute", dtype = "float32";
   std::vector<std::string> ignore;
   std::optional<double> weight_decay;
   double dropout = 0;
@@ -34,6 +34,9 @@ struct TrainOptions {
   bool detect_anomaly = false, quiet = false;
 };
 
+/// train_test_split's train and test row indices.
+using RowSplit = std::pair<std::vector<std::size_t>, std::vector<std::size_t>>;
+
 bool quiet = false;  // --quiet: only the final metrics (and errors, warnings)
 
 /// Progress information on stdout, unless --quiet.
@@ -46,7 +49,8 @@ bool quiet = false;  // --quiet: only the final metrics (and errors, warnings)
 }
 
 /// A model with a NaN or infinite weight is never saved (it could only predict nonsense).
-void check_finite_weights(const Sequential<float>& model) {
+template <class T>
+void check_finite_weights(const Sequential<T>& model) {
   for (const auto& [name, p] : model.named_parameters())
     for (std::size_t i = 0; i < p.size(); ++i)
       if (!std::isfinite(p.value().data()[i]))
@@ -107,6 +111,7 @@ auto train_and_save(const TrainOptions& o, const TableEncoding& encoding, Train 
 }
 
 /// A regressor: one linear output on the standardised target; metrics in the target's units, test_r2 last.
+template <class T>
 void run_regression(const TrainOptions& o, const CsvTable& table, const TableEncoding& encoding,
                     const Tensor<double>& features, ClassifierOptions& options) {
   if (!o.class_weight.empty()) throw UsageError("--class-weight weighs classes; the target is numeric (regression)");
@@ -131,13 +136,51 @@ void run_regression(const TrainOptions& o, const CsvTable& table, const TableEnc
               static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
               options.learning_rate, options.batch_size, loss.c_str(),
               options.early_stopping ? ("after " + std::to_string(options.early_stopping) + " epochs").c_str() : "off");
-  const RegressorResult result =
-      train_and_save(o, encoding, [&] { return train_regressor(data, options, parse_loss(loss)); });
+  const auto result = train_and_save(o, encoding, [&] { return train_regressor<T>(data, options, parse_loss(loss)); });
   if (result.test_rows == 0) {
     std::printf("test_r2=n/a (--test-fraction 0 holds no rows out)\n");
     return;
   }
   std::printf("test_mae=%.6g\ntest_rmse=%.6g\ntest_r2=%.4f\n", result.test.mae, result.test.rmse, result.test.r2);
+}
+
+/// A classifier: one output per class; the confusion matrix and report of the test rows, test_accuracy last.
+template <class T>
+void run_classification(const TrainOptions& o, const CsvTable& table, const RowSplit& split, const TableEncoding& encoding,
+                         const Tensor<double>& features, ClassifierOptions& options) {
+  CsvDataset data;
+  data.features = features;
+  data.feature_names = encoding.encoded_names();
+  data.labels = class_labels(table, o.target, data.class_names);
+  const std::size_t rows = data.labels.size();
+  const std::size_t test = static_cast<std::size_t>(std::llround(rows * o.test_fraction));
+  const std::size_t validation = static_cast<std::size_t>(std::llround((rows - test) * o.validation_fraction));
+  note("%s: %zu rows, %zu features, %zu classes (%s)\n", o.data.c_str(), rows, data.feature_names.size(),
+              data.class_names.size(), class_list(data.class_names).c_str());
+  note("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu\n",
+              static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
+              options.learning_rate, options.batch_size);
+  auto result = train_and_save(o, encoding, [&] { return train_classifier<T>(data, options); });
+  if (result.test_rows > 0) {  // the test rows: the split train_classifier made
+    std::vector<std::int64_t> actual;
+    for (auto i : split.second) actual.push_back(data.labels[i]);
+    const Tensor<double> x_test = take_rows(data.features, split.second, 0, split.second.size());
+    const std::vector<std::int64_t> predicted = predict_classes(result.model, prepare_features<T>(x_test, result.info));
+    const std::size_t classes = data.class_names.size();
+    if (!o.plot_confusion.empty()) {
+      char subtitle[120];
+      std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
+      plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
+      note("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
+    }
+    note("\ntest confusion matrix (rows: true class, columns: predicted)\n%s\n%s\n",
+         format_confusion_matrix(confusion_matrix(actual, predicted, classes), data.class_names).c_str(),
+         format_classification_report(classification_report(actual, predicted, classes), data.class_names).c_str());
+  }
+  if (result.test_rows == 0)
+    std::printf("test_accuracy=n/a (--test-fraction 0 holds no rows out)\n");
+  else
+    std::printf("test_accuracy=%.4f\n", result.test_accuracy);
 }
 
 void run_train(const TrainOptions& o) {
@@ -194,40 +237,12 @@ void run_train(const TrainOptions& o) {
   encoding.ignored = o.ignore;
   const Tensor<double> features = apply_encoding(table, encoding, o.target, nullptr, policy);
   if (!encoding.summary().empty()) note("%s\n", encoding.summary().c_str());
-  if (choice.task == Task::regression) return run_regression(o, table, encoding, features, options);
-  CsvDataset data;
-  data.features = features;
-  data.feature_names = encoding.encoded_names();
-  data.labels = class_labels(table, o.target, data.class_names);
-  const std::size_t rows = data.labels.size();
-  const std::size_t test = static_cast<std::size_t>(std::llround(rows * o.test_fraction));
-  const std::size_t validation = static_cast<std::size_t>(std::llround((rows - test) * o.validation_fraction));
-  note("%s: %zu rows, %zu features, %zu classes (%s)\n", o.data.c_str(), rows, data.feature_names.size(),
-              data.class_names.size(), class_list(data.class_names).c_str());
-  note("split (seed %llu): %zu train, %zu validation, %zu test; features standardised; %s, lr %g, batch %zu\n",
-              static_cast<unsigned long long>(o.seed), rows - test - validation, validation, test, o.optimizer.c_str(),
-              options.learning_rate, options.batch_size);
-  ClassifierResult result = train_and_save(o, encoding, [&] { return train_classifier(data, options); });
-  if (result.test_rows > 0) {  // the test rows: the split train_classifier made
-    std::vector<std::int64_t> actual;
-    for (auto i : split.second) actual.push_back(data.labels[i]);
-    const Tensor<double> x_test = take_rows(data.features, split.second, 0, split.second.size());
-    const std::vector<std::int64_t> predicted = predict_classes(result.model, prepare_features(x_test, result.info));
-    const std::size_t classes = data.class_names.size();
-    if (!o.plot_confusion.empty()) {
-      char subtitle[120];
-      std::snprintf(subtitle, sizeof subtitle, "%zu test rows, accuracy %.4f", actual.size(), result.test_accuracy);
-      plot_confusion(o.plot_confusion, actual, predicted, data.class_names, subtitle);
-      note("drew the confusion matrix in %s\n", o.plot_confusion.c_str());
-    }
-    note("\ntest confusion matrix (rows: true class, columns: predicted)\n%s\n%s\n",
-         format_confusion_matrix(confusion_matrix(actual, predicted, classes), data.class_names).c_str(),
-         format_classification_report(classification_report(actual, predicted, classes), data.class_names).c_str());
+  if (choice.task == Task::regression) {
+    if (o.dtype == "float64") return run_regression<double>(o, table, encoding, features, options);
+    return run_regression<float>(o, table, encoding, features, options);
   }
-  if (result.test_rows == 0)
-    std::printf("test_accuracy=n/a (--test-fraction 0 holds no rows out)\n");
-  else
-    std::printf("test_accuracy=%.4f\n", result.test_accuracy);
+  if (o.dtype == "float64") return run_classification<double>(o, table, split, encoding, features, options);
+  run_classification<float>(o, table, split, encoding, features, options);
 }
 
 CLI::Validator fraction_check() {
@@ -270,6 +285,10 @@ Command add_train_command(CLI::App& parent) {
                   "training mean, a text column's own category) or error")
       ->check(CLI::IsMember({"impute", "error"}));
   add_delimiter_option(*app, o->delimiter);
+  app->add_option("--dtype", o->dtype,
+                  "The model's floating type: float32 (the default) or float64 (kept in the saved model; predict "
+                  "computes in it)")
+      ->check(CLI::IsMember({"float32", "float64"}));
   app->add_option("--ignore", o->ignore, "Columns to leave out (e.g. an id), separated by commas")->delimiter(',');
   app->add_option("--layers", o->layers,
                   "Hidden layers, UNITS:ACTIVATION separated by commas; ACTIVATION is prelu or one of " + [] {

@@ -176,7 +176,7 @@ TEST_CASE("load_model in the other dtype says so once, naming both") {
   } catch (const NpzError& e) {
     what = e.what();
   }
-  CHECK(what == path + ": dtype mismatch: the model's weights are float32, but it was loaded as float64 (load it with load_model<float>)");
+  CHECK(what == path + ": dtype mismatch: the model's weights are float32, but it was loaded as float64 (load it with load_model<float>, or convert it with load_model_as)");
   Sequential<double> wide;
   wide.add<Dense<double>>(2, 2);
   save_model(path, wide);

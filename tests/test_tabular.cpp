@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -266,4 +267,67 @@ TEST_CASE("balanced class weights: a rare class still gets learned") {
     return count;
   };
   CHECK(predicted_rare(true) > predicted_rare(false));
+}
+
+TEST_CASE("float64 models: train_classifier<double> / train_regressor<double>, model_dtype and load_model_as") {
+  Generator gen(5);
+  std::string text = "a,b,y\n";
+  for (int r = 0; r < 200; ++r) {
+    const double a = gen.uniform(-1.0, 1.0), b = gen.uniform(-1.0, 1.0);
+    text += std::to_string(a) + "," + std::to_string(b) + "," + (a + b > 0.2 ? "hi" : "lo") + "\n";
+  }
+  const CsvDataset data = dataset_from_table(table_of(text), "y");
+  ClassifierOptions o;
+  o.hidden = {{8, "tanh"}};
+  o.epochs = 30;
+  o.learning_rate = 0.05;
+  o.progress = Progress::silent;
+  const BasicClassifierResult<double> r64 = train_classifier<double>(data, o);
+  const ClassifierResult r32 = train_classifier(data, o);
+  CHECK(r64.test_accuracy > 0.9);
+  // The same initial weights and batches: the two dtypes train to nearly the same model.
+  CHECK(std::abs(r64.test_accuracy - r32.test_accuracy) <= 0.05);
+  const auto w64 = r64.model.named_parameters().at(0).second.value();
+  const auto w32 = r32.model.named_parameters().at(0).second.value();
+  CHECK(std::abs(double(w64(0, 0)) - double(w32(0, 0))) < 1e-2);
+
+  const std::string path = (std::filesystem::temp_directory_path() / "xgrad_test_float64.npz").string();
+  save_model(path, r64.model, r64.info);
+  CHECK(model_dtype(path) == "float64");
+  LoadedModel<double> exact = load_model<double>(path);
+  CHECK_THROWS_WITH_AS(load_model<float>(path), doctest::Contains("convert it with load_model_as"), NpzError);
+  LoadedModel<float> rounded = load_model_as<float>(path);
+  LoadedModel<double> again = load_model_as<double>(path);  // the same dtype: as load_model
+  std::filesystem::remove(path);
+  const Tensor<double> x = take_rows(data.features, std::vector<std::size_t>{0, 1, 2, 3}, 0, 4);
+  const Tensor<double> p64 = predict(exact.model, prepare_features<double>(x, exact.info));
+  const Tensor<float> p32 = predict(rounded.model, prepare_features<float>(x, rounded.info));
+  CHECK(p64 == predict(again.model, prepare_features<double>(x, again.info)));
+  for (std::size_t i = 0; i < p64.size(); ++i) CHECK(double(p32.data()[i]) == doctest::Approx(p64.data()[i]).epsilon(1e-5));
+
+  const RegressionDataset reg = regression_dataset_from_table(
+      table_of("a,y\n0,1\n1,3.5\n2,5\n3,7.25\n4,9\n5,11\n6,13\n7,15\n8,17\n9,19\n"), "y");
+  ClassifierOptions ro = o;
+  ro.hidden = {};
+  ro.test_fraction = 0;
+  ro.epochs = 300;
+  BasicRegressorResult<double> reg64 = train_regressor<double>(reg, ro);
+  Tensor<double> one = Tensor<double>::from_shape({1, 1});
+  one(0, 0) = 4;
+  CHECK(predict_values(reg64.model, one, reg64.info)[0] == doctest::Approx(9.0).epsilon(0.02));
+}
+
+TEST_CASE("load_csv_features / load_csv_for_model read other delimiters") {
+  const std::string path = (std::filesystem::temp_directory_path() / "xgrad_test_semicolons.csv").string();
+  {
+    std::ofstream f(path);
+    f << "b;a;y\n2;1;x\n4;3;z\n";
+  }
+  const Tensor<double> x = load_csv_features(path, {"a", "b"}, "y", ';');
+  CHECK(x(1, 0) == 3.0);
+  CHECK(x(1, 1) == 4.0);
+  const CsvDataset d = load_csv_for_model(path, "y", {"a", "b"}, {"x", "z"}, ';');
+  CHECK(d.labels == std::vector<std::int64_t>{0, 1});
+  CHECK_THROWS_AS(load_csv_features(path, {"a", "b"}, "y"), DataError);  // read with ',', one column "b;a;y"
+  std::filesystem::remove(path);
 }

@@ -349,6 +349,19 @@ tr ',' ';' <"$work/mixed.csv" >"$work/semicolons.csv"
 check "train --delimiter ';'" 0 out "one-hot encoded: color.*test_accuracy=" \
   "$xgrad" train --data "$work/semicolons.csv" --target species --ignore id --delimiter ';' --epochs 5 --save "$work/semi.npz"
 check "predict --delimiter ';'" 0 err "^accuracy=" "$xgrad" predict --model "$work/semi.npz" --data "$work/semicolons.csv" --target species --delimiter ';'
+check "train --dtype float64" 0 out "test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --dtype float64 --epochs 5 --quiet --save "$work/iris64.npz"
+check "predict a float64 model: its probabilities in float64 (17 digits)" 0 out "${nl}[0-9.e-]{18,},[0-9.e-]{18,},[0-9.e-]{18,}${nl}" \
+  "$xgrad" predict --model "$work/iris64.npz" --data "$iris" --target species --proba
+check "predict a float64 model: classes and accuracy" 0 err "^accuracy=0\.[0-9]+ \(" \
+  "$xgrad" predict --model "$work/iris64.npz" --data "$iris" --target species
+check "export a float64 model (converted to float32)" 0 out "iris64\.onnx" \
+  "$xgrad" export --model "$work/iris64.npz" --onnx "$work/iris64.onnx"
+check "train --dtype float64 regression" 0 out "test_r2=" \
+  "$xgrad" train --data "$diabetes" --target progression --dtype float64 --epochs 20 --quiet --save "$work/dia64.npz"
+check "predict a float64 regressor" 0 err "^r2=" "$xgrad" predict --model "$work/dia64.npz" --data "$diabetes" --target progression
+check "train --dtype float16" 2 err "--dtype: float16 not in \{float32,float64\}" \
+  "$xgrad" train --data "$iris" --target species --dtype float16
 tr ',' '\t' <"$iris" >"$work/iris.tsv"
 check "train --delimiter tab" 0 out "4 features, 3 classes.*test_accuracy=" "$xgrad" train --data "$work/iris.tsv" --target species --delimiter tab --epochs 5
 check "train --delimiter ab" 2 err "--delimiter: must be one character \(, ; or tab\), got 'ab'" "$xgrad" train --data "$iris" --target species --delimiter ab

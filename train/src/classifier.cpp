@@ -39,12 +39,13 @@ std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
   return layers;
 }
 
-Sequential<float> build_classifier(std::size_t features, std::size_t classes, const std::vector<HiddenLayerSpec>& hidden,
-                                   std::uint64_t seed, double dropout, bool batch_norm) {
+template <class T>
+Sequential<T> build_classifier(std::size_t features, std::size_t classes, const std::vector<HiddenLayerSpec>& hidden,
+                               std::uint64_t seed, double dropout, bool batch_norm) {
   if (!(dropout >= 0 && dropout < 1))
     throw std::invalid_argument("build_classifier: dropout must be in [0, 1), got " + std::to_string(dropout));
   Generator gen(seed);
-  Sequential<float> model;
+  Sequential<T> model;
   std::size_t in = features;
   for (const auto& layer : hidden) {
     const ActivationSpec parsed = parse_activation(layer.activation);
@@ -52,39 +53,41 @@ Sequential<float> build_classifier(std::size_t features, std::size_t classes, co
     const ActivationSpec act = prelu ? ActivationSpec{Act::linear} : parsed;
     // He initialisation suits the rectifiers; Glorot the saturating functions.
     const bool rectifier = activation_info(parsed.id).rectifier;
-    model.add(std::make_shared<Dense<float>>(in, layer.units, act, true,
+    model.add(std::make_shared<Dense<T>>(in, layer.units, act, true,
                                              rectifier ? Initializer::he_uniform : Initializer::glorot_uniform, gen));
-    if (batch_norm) model.add(std::make_shared<BatchNorm1d<float>>(layer.units));
-    if (prelu) model.add(std::make_shared<PReLU<float>>(layer.units, math::Prelu::params[0].default_value));
-    if (dropout > 0) model.add(std::make_shared<Dropout<float>>(dropout));
+    if (batch_norm) model.add(std::make_shared<BatchNorm1d<T>>(layer.units));
+    if (prelu) model.add(std::make_shared<PReLU<T>>(layer.units, math::Prelu::params[0].default_value));
+    if (dropout > 0) model.add(std::make_shared<Dropout<T>>(dropout));
     in = layer.units;
   }
-  model.add(std::make_shared<Dense<float>>(in, classes, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+  model.add(std::make_shared<Dense<T>>(in, classes, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
   return model;
 }
 
-Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& info) {
+template <class T>
+Tensor<T> prepare_features(const Tensor<double>& features, const ModelInfo& info) {
   const Tensor<double> x = info.standardizer.fitted() ? info.standardizer.transform(features) : features;
-  return xt::cast<float>(x);
+  return xt::cast<T>(x);
 }
 
-std::unique_ptr<Optimizer<float>> make_classifier_optimizer(const ClassifierOptions& o,
-                                                            std::vector<Variable<float>> parameters) {
-  if (!o.weight_decay) return make_optimizer<float>(o.optimizer, std::move(parameters), o.learning_rate);
+template <class T>
+std::unique_ptr<Optimizer<T>> make_classifier_optimizer(const ClassifierOptions& o,
+                                                        std::vector<Variable<T>> parameters) {
+  if (!o.weight_decay) return make_optimizer<T>(o.optimizer, std::move(parameters), o.learning_rate);
   const double wd = *o.weight_decay;
   if (!(std::isfinite(wd) && wd >= 0))
     throw std::invalid_argument("weight_decay must be a finite number >= 0, got " + std::to_string(wd));
-  if (o.optimizer == "sgd") return std::make_unique<SGD<float>>(std::move(parameters), o.learning_rate, 0.0, wd);
+  if (o.optimizer == "sgd") return std::make_unique<SGD<T>>(std::move(parameters), o.learning_rate, 0.0, wd);
   if (o.optimizer == "adam")
-    return std::make_unique<Adam<float>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
+    return std::make_unique<Adam<T>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
   if (o.optimizer == "adamw")
-    return std::make_unique<AdamW<float>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
+    return std::make_unique<AdamW<T>>(std::move(parameters), o.learning_rate, 0.9, 0.999, 1e-8, wd);
   if (o.optimizer == "rmsprop")
-    return std::make_unique<RMSprop<float>>(std::move(parameters), o.learning_rate, 0.99, 1e-8, wd);
-  return make_optimizer<float>(o.optimizer, std::move(parameters), o.learning_rate);  // its error names the choices
+    return std::make_unique<RMSprop<T>>(std::move(parameters), o.learning_rate, 0.99, 1e-8, wd);
+  return make_optimizer<T>(o.optimizer, std::move(parameters), o.learning_rate);  // its error names the choices
 }
 
-void add_schedule(FitOptions& fit_options, Optimizer<float>& optimizer, const ClassifierOptions& o) {
+void add_schedule(FitOptions& fit_options, OptimizerBase& optimizer, const ClassifierOptions& o) {
   const long epochs = static_cast<long>(o.epochs);
   if (o.schedule == "constant") return;
   if (o.schedule == "step")
@@ -117,14 +120,15 @@ FitOptions fit_options_of(const ClassifierOptions& o) {
   return fit_options;
 }
 
-ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& o) {
+template <class T>
+BasicClassifierResult<T> train_classifier(const CsvDataset& data, const ClassifierOptions& o) {
   const std::size_t rows = data.labels.size();
   if (data.class_names.size() < 2)
     throw std::invalid_argument("train: the target has " + std::to_string(data.class_names.size()) +
                                 " class; a classifier needs at least 2");
   std::ostream& out = o.out ? *o.out : std::cout;
   auto [train_index, test_index] = train_test_split(rows, o.test_fraction, o.seed);
-  ClassifierResult r;
+  BasicClassifierResult<T> r;
   r.train_rows = train_index.size();
   r.test_rows = test_index.size();
   const Tensor<double> x_train = take_rows(data.features, train_index, 0, train_index.size());
@@ -135,8 +139,8 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
   for (auto i : train_index) y_train.push_back(data.labels[i]);
   for (auto i : test_index) y_test.push_back(data.labels[i]);
 
-  r.model = build_classifier(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed, o.dropout,
-                             o.batch_norm);
+  r.model = build_classifier<T>(data.feature_names.size(), data.class_names.size(), o.hidden, o.seed, o.dropout,
+                                o.batch_norm);
   if (o.print_summary) out << r.model.summary(data.feature_names.size());
   auto optimizer = make_classifier_optimizer(o, r.model.parameters());
   FitOptions fit_options = fit_options_of(o);
@@ -148,12 +152,23 @@ ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOption
     for (std::size_t c = 0; c < classes; ++c)
       fit_options.class_weight.push_back(counts[c] > 0 ? double(y_train.size()) / (double(classes) * counts[c]) : 0.0);
   }
-  r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
+  r.history = fit(r.model, prepare_features<T>(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {
     const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());
-    r.test_accuracy = evaluate(r.model, prepare_features(x_test, r.info), y_test).accuracy;
+    r.test_accuracy = evaluate(r.model, prepare_features<T>(x_test, r.info), y_test).accuracy;
   }
   return r;
 }
+
+#define XGRAD_CLASSIFIER_INSTANTIATE(T)                                                                          \
+  template Sequential<T> build_classifier<T>(std::size_t, std::size_t, const std::vector<HiddenLayerSpec>&,         \
+                                             std::uint64_t, double, bool);                                          \
+  template Tensor<T> prepare_features<T>(const Tensor<double>&, const ModelInfo&);                                  \
+  template std::unique_ptr<Optimizer<T>> make_classifier_optimizer<T>(const ClassifierOptions&,                     \
+                                                                      std::vector<Variable<T>>);                    \
+  template BasicClassifierResult<T> train_classifier<T>(const CsvDataset&, const ClassifierOptions&);
+XGRAD_CLASSIFIER_INSTANTIATE(float)
+XGRAD_CLASSIFIER_INSTANTIATE(double)
+#undef XGRAD_CLASSIFIER_INSTANTIATE
 
 }  // namespace xgrad

@@ -277,8 +277,8 @@ CsvTable parse_csv_table(std::string_view text, const std::string& path, char de
   return table;
 }
 
-CsvDataset load_csv(const std::string& path, const std::string& target_column) {
-  return dataset_from_table(read_csv_table(path), target_column);
+CsvDataset load_csv(const std::string& path, const std::string& target_column, char delimiter) {
+  return dataset_from_table(read_csv_table(path, delimiter), target_column);
 }
 
 std::vector<std::int64_t> class_labels(const CsvTable& table, const std::string& target_column,
@@ -321,8 +321,8 @@ CsvDataset dataset_from_table(const CsvTable& table, const std::string& target_c
 }
 
 Tensor<double> load_csv_features(const std::string& path, const std::vector<std::string>& feature_names,
-                                 const std::string& target_column) {
-  const CsvTable table = read_csv_table(path);
+                                 const std::string& target_column, char delimiter) {
+  const CsvTable table = read_csv_table(path, delimiter);
   return parse_features(table, match_feature_columns(table, feature_names, target_column));
 }
 
@@ -348,8 +348,8 @@ std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::s
 
 CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
                               const std::vector<std::string>& feature_names,
-                              const std::vector<std::string>& class_names) {
-  const CsvTable table = read_csv_table(path);
+                              const std::vector<std::string>& class_names, char delimiter) {
+  const CsvTable table = read_csv_table(path, delimiter);
   const std::vector<std::size_t> columns = match_feature_columns(table, feature_names, target_column);
   CsvDataset data;
   data.features = parse_features(table, columns);

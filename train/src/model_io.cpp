@@ -66,8 +66,20 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
 }
 
 namespace {
+/// The architecture's "dtype", or "?" when the file does not say.
+std::string stored_dtype(const NpzArchive& archive) {
+  if (!archive.count(kArchitecture)) return "?";
+  try {
+    return nlohmann::json::parse(npz_array_to_text(archive.at(kArchitecture))).value("dtype", std::string("?"));
+  } catch (const std::exception&) {
+    return "?";
+  }
+}
+
+/// `convert`: a model stored in the other floating type is rebuilt in T with its arrays rounded or widened
+/// (load_model_as); otherwise that is a dtype-mismatch error.
 template <class T>
-LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& path) {
+LoadedModel<T> model_from_archive(NpzArchive archive, const std::string& path, bool convert = false) {
   auto fail = [&](const std::string& why) { throw NpzError(path + ": not an xgrad model: " + why); };
   // Errors raised inside the try below are collected here and thrown once
   // after it, so that a message is never wrapped twice.
@@ -84,11 +96,19 @@ LoadedModel<T> model_from_archive(const NpzArchive& archive, const std::string& 
     if (arch.value("format", "") != kFormat) fail("format is not '" + std::string(kFormat) + "'");
     const std::string dtype = arch.value("dtype", std::string("?"));
     if (dtype != dtype_name<T>()) {
-      if (dtype == "float32" || dtype == "float64")
+      if (convert && (dtype == "float32" || dtype == "float64")) {
+        for (auto& [name, array] : archive) {  // the weights and buffers; the standardizer stays float64
+          if (name.rfind("standardizer.", 0) == 0) continue;
+          if (const auto* f = std::get_if<Tensor<float>>(&array)) array = Tensor<T>(xt::cast<T>(*f));
+          else if (const auto* d = std::get_if<Tensor<double>>(&array)) array = Tensor<T>(xt::cast<T>(*d));
+        }
+      } else if (dtype == "float32" || dtype == "float64") {
         throw NpzError(path + ": dtype mismatch: the model's weights are " + dtype + ", but it was loaded as " +
                        dtype_name<T>() + " (load it with load_model<" + (dtype == "float32" ? "float" : "double") +
-                       ">)");
-      fail("its weights have the unknown dtype '" + dtype + "'");
+                       ">, or convert it with load_model_as)");
+      } else {
+        fail("its weights have the unknown dtype '" + dtype + "'");
+      }
     }
     for (const auto& l : arch.at("layers")) {
       LayerConfig c;
@@ -162,6 +182,13 @@ LoadedModel<T> load_model(const std::string& path) {
 }
 
 template <class T>
+LoadedModel<T> load_model_as(const std::string& path) {
+  return model_from_archive<T>(load_npz(path), path, true);
+}
+
+std::string model_dtype(const std::string& path) { return stored_dtype(load_npz(path)); }
+
+template <class T>
 LoadedModel<T> parse_model(std::string_view bytes, const std::string& source) {
   return model_from_archive<T>(parse_npz(bytes, source), source);
 }
@@ -197,6 +224,8 @@ template void save_model(const std::string&, const Sequential<float>&, const Mod
 template void save_model(const std::string&, const Sequential<double>&, const ModelInfo&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template LoadedModel<float> load_model_as<float>(const std::string&);
+template LoadedModel<double> load_model_as<double>(const std::string&);
 template void save_weights(const std::string&, const Module<float>&);
 template void save_weights(const std::string&, const Module<double>&);
 template LoadStateResult load_weights(const std::string&, Module<float>&, bool);

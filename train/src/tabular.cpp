@@ -77,8 +77,9 @@ void require_varying_target(const std::vector<double>& targets, const CsvTable& 
                     table.rows[0][column_index(table, target_column)] + "); there is nothing to regress");
 }
 
-std::vector<double> predict_values(Sequential<float>& model, const Tensor<double>& features, const ModelInfo& info) {
-  const Tensor<float> out = predict(model, prepare_features(features, info));
+template <class T>
+std::vector<double> predict_values(Sequential<T>& model, const Tensor<double>& features, const ModelInfo& info) {
+  const Tensor<T> out = predict(model, prepare_features<T>(features, info));
   const std::size_t rows = features.shape()[0];
   if (out.size() != rows)
     throw std::invalid_argument("predict_values: the model gives " + std::to_string(out.size()) + " outputs for " +
@@ -88,13 +89,14 @@ std::vector<double> predict_values(Sequential<float>& model, const Tensor<double
   return values;
 }
 
-RegressorResult train_regressor(const RegressionDataset& data, const ClassifierOptions& o, LossKind loss) {
+template <class T>
+BasicRegressorResult<T> train_regressor(const RegressionDataset& data, const ClassifierOptions& o, LossKind loss) {
   if (loss != LossKind::mse && loss != LossKind::l1 && loss != LossKind::huber)
     throw std::invalid_argument(std::string("train_regressor: the loss must be mse, l1 or huber, not ") + loss_name(loss));
   const std::size_t rows = data.targets.size();
   std::ostream& out = o.out ? *o.out : std::cout;
   auto [train_index, test_index] = train_test_split(rows, o.test_fraction, o.seed);
-  RegressorResult r;
+  BasicRegressorResult<T> r;
   r.train_rows = train_index.size();
   r.test_rows = test_index.size();
   const Tensor<double> x_train = take_rows(data.features, train_index, 0, train_index.size());
@@ -109,17 +111,17 @@ RegressorResult train_regressor(const RegressionDataset& data, const ClassifierO
   const double sd = std::sqrt(squares / double(train_index.size()));
   r.info.target_mean = mean;
   r.info.target_scale = sd > 0 ? sd : 1.0;
-  Tensor<float> y_train = Tensor<float>::from_shape({train_index.size()});
+  Tensor<T> y_train = Tensor<T>::from_shape({train_index.size()});
   for (std::size_t k = 0; k < train_index.size(); ++k)
-    y_train(k) = static_cast<float>((data.targets[train_index[k]] - mean) / r.info.target_scale);
+    y_train(k) = static_cast<T>((data.targets[train_index[k]] - mean) / r.info.target_scale);
 
-  r.model = build_classifier(data.feature_names.size(), 1, o.hidden, o.seed, o.dropout, o.batch_norm);
+  r.model = build_classifier<T>(data.feature_names.size(), 1, o.hidden, o.seed, o.dropout, o.batch_norm);
   if (o.print_summary) out << r.model.summary(data.feature_names.size());
   auto optimizer = make_classifier_optimizer(o, r.model.parameters());
   FitOptions fit_options = fit_options_of(o);
   add_schedule(fit_options, *optimizer, o);
   fit_options.loss = loss;
-  r.history = fit(r.model, prepare_features(x_train, r.info), y_train, *optimizer, fit_options);
+  r.history = fit(r.model, prepare_features<T>(x_train, r.info), y_train, *optimizer, fit_options);
   if (!test_index.empty()) {
     const Tensor<double> x_test = take_rows(data.features, test_index, 0, test_index.size());
     const std::vector<double> predicted = predict_values(r.model, x_test, r.info);
@@ -132,5 +134,10 @@ RegressorResult train_regressor(const RegressionDataset& data, const ClassifierO
   }
   return r;
 }
+
+template std::vector<double> predict_values(Sequential<float>&, const Tensor<double>&, const ModelInfo&);
+template std::vector<double> predict_values(Sequential<double>&, const Tensor<double>&, const ModelInfo&);
+template BasicRegressorResult<float> train_regressor<float>(const RegressionDataset&, const ClassifierOptions&, LossKind);
+template BasicRegressorResult<double> train_regressor<double>(const RegressionDataset&, const ClassifierOptions&, LossKind);
 
 }  // namespace xgrad

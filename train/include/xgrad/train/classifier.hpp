@@ -60,32 +60,39 @@ struct ClassifierOptions {
 };
 
 /// Adds the schedule (a callback stepping `optimizer`) to `fit_options`; throws std::invalid_argument for an unknown name.
-void add_schedule(FitOptions& fit_options, Optimizer<float>& optimizer, const ClassifierOptions& options);
+void add_schedule(FitOptions& fit_options, OptimizerBase& optimizer, const ClassifierOptions& options);
 
 /// The optimizer that ClassifierOptions name (sgd, adam, adamw, rmsprop), over `parameters`.
-std::unique_ptr<Optimizer<float>> make_classifier_optimizer(const ClassifierOptions& options,
-                                                            std::vector<Variable<float>> parameters);
+template <class T>
+std::unique_ptr<Optimizer<T>> make_classifier_optimizer(const ClassifierOptions& options,
+                                                        std::vector<Variable<T>> parameters);
 
 /// The FitOptions that ClassifierOptions describe (epochs, batches, validation, early stopping, ...).
 FitOptions fit_options_of(const ClassifierOptions& options);
 
-struct ClassifierResult {
-  Sequential<float> model;
+/// T is the model's dtype: float (the default) or double (`xgrad train --dtype float64`).
+template <class T = float>
+struct BasicClassifierResult {
+  Sequential<T> model;
   ModelInfo info;
   History history;
   double test_accuracy = 0;
   std::size_t train_rows = 0, test_rows = 0;
 };
+using ClassifierResult = BasicClassifierResult<float>;
 
 /// Builds the model for `features` inputs and `classes` outputs, initialised from `seed`.
 /// `dropout` > 0 adds a Dropout(p) after each hidden layer, `batch_norm` a BatchNorm1d after each hidden Dense.
-Sequential<float> build_classifier(std::size_t features, std::size_t classes,
-                                   const std::vector<HiddenLayerSpec>& hidden, std::uint64_t seed,
-                                   double dropout = 0.0, bool batch_norm = false);
+template <class T = float>
+Sequential<T> build_classifier(std::size_t features, std::size_t classes, const std::vector<HiddenLayerSpec>& hidden,
+                               std::uint64_t seed, double dropout = 0.0, bool batch_norm = false);
 
-ClassifierResult train_classifier(const CsvDataset& data, const ClassifierOptions& options);
+/// train_classifier<double> trains a float64 model (the same initial weights, drawn in float64).
+template <class T = float>
+BasicClassifierResult<T> train_classifier(const CsvDataset& data, const ClassifierOptions& options);
 
-/// Standardises with the model's statistics and returns [rows, features] as float32.
-Tensor<float> prepare_features(const Tensor<double>& features, const ModelInfo& info);
+/// Standardises with the model's statistics and returns [rows, features] as T (float32 by default).
+template <class T = float>
+Tensor<T> prepare_features(const Tensor<double>& features, const ModelInfo& info);
 
 }  // namespace xgrad

@@ -67,21 +67,21 @@ std::vector<std::int64_t> labels_for_classes(const CsvTable& table, const std::s
 /// integers); every other column is a numeric feature, in file order.
 /// Classes are sorted like scikit-learn's LabelEncoder (integers numerically,
 /// names lexicographically) and labels index into them.
-CsvDataset load_csv(const std::string& path, const std::string& target_column);
+CsvDataset load_csv(const std::string& path, const std::string& target_column, char delimiter = ',');
 
 /// Reads a file for an existing model, without labels: the columns other than
 /// `target_column` (none when empty; it is skipped when given) must be exactly
 /// `feature_names`, in any order. The result's columns follow `feature_names`.
 Tensor<double> load_csv_features(const std::string& path,
                                  const std::vector<std::string>& feature_names,
-                                 const std::string& target_column = "");
+                                 const std::string& target_column = "", char delimiter = ',');
 
 /// Reads a labelled file for an existing model (e.g. to evaluate it): the
 /// features as in load_csv_features, and the labels as indices into the
 /// model's `class_names`; a class the model does not know is an error.
 CsvDataset load_csv_for_model(const std::string& path, const std::string& target_column,
                               const std::vector<std::string>& feature_names,
-                              const std::vector<std::string>& class_names);
+                              const std::vector<std::string>& class_names, char delimiter = ',');
 
 /// A whole cell as a finite number (an optional leading '+'); nothing otherwise.
 std::optional<double> cell_number(const std::string& cell);

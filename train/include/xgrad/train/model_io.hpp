@@ -41,6 +41,7 @@ struct LoadedModel {
 };
 
 /// Throws NpzError naming the path on I/O failure; an existing file survives a failed save.
+/// The file records the weights' dtype (float32 for Sequential<float>, float64 for Sequential<double>).
 template <class T>
 void save_model(const std::string& path, const Sequential<T>& model, const ModelInfo& info = {});
 
@@ -48,6 +49,15 @@ void save_model(const std::string& path, const Sequential<T>& model, const Model
 /// truncated or corrupt file, a missing array or an array of the wrong shape.
 template <class T>
 LoadedModel<T> load_model(const std::string& path);
+
+/// load_model for a model of either dtype, converted to T (PyTorch's model.float() / model.double()): the
+/// weights and buffers are rounded to float32 or widened to float64 (what ONNX export and the pictures use).
+template <class T>
+LoadedModel<T> load_model_as(const std::string& path);
+
+/// The dtype a model file's weights were saved in ("float32" or "float64"; "?" when the file does not say, which
+/// load_model then explains); NpzError naming the path when the file cannot be read.
+std::string model_dtype(const std::string& path);
 
 /// Writes module.state_dict() (parameters and buffers) as an .npz; atomic.
 template <class T>

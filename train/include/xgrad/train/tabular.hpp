@@ -43,20 +43,26 @@ void require_varying_target(const std::vector<double>& targets, const CsvTable& 
 /// The numbers of one column (e.g. the target when scoring a regressor); DataError naming the cell otherwise.
 std::vector<double> numeric_column(const CsvTable& table, const std::string& column);
 
-struct RegressorResult {
-  Sequential<float> model;
+template <class T = float>
+struct BasicRegressorResult {
+  Sequential<T> model;
   ModelInfo info;  ///< task "regression", target_mean / target_scale set
   History history;
   RegressionReport test;  ///< in the target's original units
   std::size_t train_rows = 0, test_rows = 0;
 };
 
+using RegressorResult = BasicRegressorResult<float>;
+
 /// As train_classifier with one linear output: the target is standardised with
 /// the training rows' mean and standard deviation; `loss` is mse, l1 or huber.
-RegressorResult train_regressor(const RegressionDataset& data, const ClassifierOptions& options,
+/// T is the model's dtype (float by default; double for --dtype float64).
+template <class T = float>
+BasicRegressorResult<T> train_regressor(const RegressionDataset& data, const ClassifierOptions& options,
                                 LossKind loss = LossKind::mse);
 
 /// A regressor's predictions in the target's original units.
-std::vector<double> predict_values(Sequential<float>& model, const Tensor<double>& features, const ModelInfo& info);
+template <class T>
+std::vector<double> predict_values(Sequential<T>& model, const Tensor<double>& features, const ModelInfo& info);
 
 }  // namespace xgrad
