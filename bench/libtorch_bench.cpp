@@ -2,7 +2,7 @@
 // single-threaded, timed like Google Benchmark does for xgrad (the iteration
 // count grows until one repetition lasts --min-time seconds; the median of
 // --repetitions repetitions is reported).
-//   libtorch_bench micro [repetitions] [min_time]  -> W1, W4, W5 as JSON
+//   libtorch_bench micro [repetitions] [min_time]  -> W1, W4, W5, W8 as JSON
 //   libtorch_bench digits [runs] [digits.csv]        -> W6, W7 as JSON
 #include <torch/torch.h>
 
@@ -44,6 +44,66 @@ double seconds_per_iteration(const std::function<void()>& f, int repetitions, do
   std::sort(samples.begin(), samples.end());
   const std::size_t n = samples.size();
   return n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+}
+
+/// W8 (workloads.hpp): models the other workloads do not name.
+void w8(std::vector<std::pair<std::string, double>>& results, int repetitions, double min_time) {
+  namespace nn = torch::nn;
+  const auto rows = [](std::size_t n) { return std::int64_t(n); };
+  auto train_step = [&](nn::Sequential& model, torch::optim::Optimizer& optimizer, const torch::Tensor& x,
+                        const torch::Tensor& target, bool regression) {
+    return seconds_per_iteration([&] {
+      optimizer.zero_grad();
+      const torch::Tensor out = model->forward(x);
+      torch::Tensor loss = regression ? nn::functional::mse_loss(out, target) : nn::functional::cross_entropy(out, target);
+      loss.backward();
+      optimizer.step();
+    }, repetitions, min_time);
+  };
+  torch::manual_seed(0);
+  {
+    nn::Sequential model(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128), nn::ReLU(), nn::Linear(128, 10));
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+    const torch::Tensor x = tensor(bench::uniform_vector(10, bench::kW8MnistBatch * 784, 0, 1), {rows(bench::kW8MnistBatch), 784});
+    const torch::Tensor labels = torch::tensor(bench::hashed_labels(11, bench::kW8MnistBatch, 10), torch::kInt64);
+    results.emplace_back("W8/mnist_mlp_step", train_step(model, optimizer, x, labels, false));
+  }
+  {
+    nn::Sequential model;
+    std::int64_t width = 32;
+    for (int layer = 0; layer < 4; ++layer) {
+      model->push_back(nn::Linear(width, 64));
+      if (layer % 2 == 0)
+        model->push_back(nn::PReLU(nn::PReLUOptions().num_parameters(64)));
+      else
+        model->push_back(nn::GELU());
+      width = 64;
+    }
+    model->push_back(nn::Linear(64, 4));
+    torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+    const torch::Tensor x = tensor(bench::uniform_vector(12, bench::kW8DeepBatch * 32, -1, 1), {rows(bench::kW8DeepBatch), 32});
+    const torch::Tensor labels = torch::tensor(bench::hashed_labels(13, bench::kW8DeepBatch, 4), torch::kInt64);
+    results.emplace_back("W8/deep_narrow_step", train_step(model, optimizer, x, labels, false));
+  }
+  {
+    nn::Sequential model(nn::Linear(64, 128), nn::ReLU(), nn::Linear(128, 64), nn::ReLU(), nn::Linear(64, 10));
+    model->eval();
+    const torch::Tensor x =
+        tensor(bench::uniform_vector(14, bench::kW8InferenceRows * 64, 0, 1), {rows(bench::kW8InferenceRows), 64});
+    results.emplace_back("W8/batched_inference", seconds_per_iteration([&] {
+      torch::NoGradGuard no_grad;
+      model->forward(x);
+    }, repetitions, min_time));
+  }
+  {
+    nn::Sequential model(nn::Linear(10, 64), nn::Tanh(), nn::Linear(64, 64), nn::Tanh(), nn::Linear(64, 1));
+    model->to(torch::kFloat64);
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+    const std::int64_t n = rows(bench::kW8RegressionBatch);
+    const torch::Tensor x = tensor(bench::uniform_vector(15, n * 10, -1, 1), {n, 10}).to(torch::kFloat64);
+    const torch::Tensor y = tensor(bench::uniform_vector(16, n, -1, 1), {n, 1}).to(torch::kFloat64);
+    results.emplace_back("W8/float64_regression_step", train_step(model, optimizer, x, y, true));
+  }
 }
 
 int micro(int repetitions, double min_time) {
@@ -94,6 +154,7 @@ int micro(int repetitions, double min_time) {
       optimizer.step();
     }, repetitions, min_time));
   }
+  w8(results, repetitions, min_time);
   std::printf("{\"side\": \"libtorch\", \"seconds\": {");
   for (std::size_t i = 0; i < results.size(); ++i)
     std::printf("%s\"%s\": %.9g", i ? ", " : "", results[i].first.c_str(), results[i].second);

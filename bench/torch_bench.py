@@ -5,7 +5,7 @@ single-threaded, timed like Google Benchmark times xgrad (the iteration count
 grows until one repetition lasts min_time seconds; the median of the
 repetitions is reported).
 
-  torch_bench.py micro [repetitions] [min_time]   -> W1, W4, W5 as JSON
+  torch_bench.py micro [repetitions] [min_time]   -> W1, W4, W5, W8 as JSON
   torch_bench.py digits [runs] [digits.csv]         -> W6, W7 as JSON
 """
 import json
@@ -25,6 +25,7 @@ W4_BATCH, W4_IN, W4_OUT = 128, 784, 256
 W5_BATCH, W5_LR = 32, 0.1
 W6_TRAIN, W6_TEST, W6_BATCH, W6_EPOCHS, W6_LR = 1437, 360, 64, 30, 1e-3
 W6_SPLIT_SEED, W6_SHUFFLE_SEED = 0, 7
+W8_MNIST_BATCH, W8_DEEP_BATCH, W8_INFERENCE_ROWS, W8_REGRESSION_BATCH = 128, 256, 8192, 64
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 
 
@@ -150,7 +151,61 @@ def micro(repetitions, min_time, activations_path):
         loss.backward()
         optimizer.step()
     results["W5/mlp_step"] = seconds_per_iteration(step, repetitions, min_time)
+    results.update(w8(repetitions, min_time))
     print(json.dumps({"side": "pytorch", "seconds": results}))
+
+
+def hashed_labels(seed, n, classes):
+    """workloads.hpp's hashed_labels(): hash(seed, i) % classes."""
+    with np.errstate(over="ignore"):
+        z = np.arange(1, n + 1, dtype=np.uint64) + np.uint64((seed << 32) & MASK)
+        z = z * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return torch.from_numpy((z % np.uint64(classes)).astype(np.int64))
+
+
+def w8(repetitions, min_time):
+    """W8 (workloads.hpp): models the other workloads do not name."""
+    results = {}
+    nn = torch.nn
+
+    def train_step(model, optimizer, x, labels, loss_fn=F.cross_entropy):
+        def step():
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), labels)
+            loss.backward()
+            optimizer.step()
+        return seconds_per_iteration(step, repetitions, min_time)
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    x = uniform_vector(10, W8_MNIST_BATCH * 784, 0, 1).reshape(W8_MNIST_BATCH, 784)
+    results["W8/mnist_mlp_step"] = train_step(model, torch.optim.Adam(model.parameters(), lr=1e-3), x,
+                                              hashed_labels(11, W8_MNIST_BATCH, 10))
+    layers, width = [], 32
+    for layer in range(4):
+        layers += [nn.Linear(width, 64), nn.PReLU(64) if layer % 2 == 0 else nn.GELU()]
+        width = 64
+    model = nn.Sequential(*layers, nn.Linear(64, 4))
+    x = uniform_vector(12, W8_DEEP_BATCH * 32, -1, 1).reshape(W8_DEEP_BATCH, 32)
+    results["W8/deep_narrow_step"] = train_step(model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), x,
+                                                hashed_labels(13, W8_DEEP_BATCH, 4))
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10)).eval()
+    x = uniform_vector(14, W8_INFERENCE_ROWS * 64, 0, 1).reshape(W8_INFERENCE_ROWS, 64)
+
+    def inference():
+        with torch.no_grad():
+            model(x)
+    results["W8/batched_inference"] = seconds_per_iteration(inference, repetitions, min_time)
+    model = nn.Sequential(nn.Linear(10, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1)).double()
+    n = W8_REGRESSION_BATCH
+    x = uniform_vector(15, n * 10, -1, 1).double().reshape(n, 10)
+    y = uniform_vector(16, n, -1, 1).double().reshape(n, 1)
+    results["W8/float64_regression_step"] = train_step(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y,
+                                                       F.mse_loss)
+    return results
 
 
 def load_digits(path):

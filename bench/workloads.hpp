@@ -34,6 +34,16 @@ inline constexpr std::size_t kW6Train = 1437, kW6Test = 360, kW6Batch = 64, kW6E
 inline constexpr double kW6LearningRate = 1e-3;
 inline constexpr std::uint64_t kW6SplitSeed = 0, kW6ShuffleSeed = 7;
 
+// W8: models the other workloads do not name (issue 13), one training step (or pass) each:
+//   mnist_mlp_step:   784-256-128-10 relu, Adam lr 1e-3, batch 128; x (seed 10, [0, 1]), label hash(11, i) % 10.
+//   deep_narrow_step: 32-64-64-64-64-4, hidden layers alternating a per-feature PReLU (64 alphas, 0.25) and
+//                     gelu, SGD lr 0.01 momentum 0.9, batch 256; x (seed 12, [-1, 1]), label hash(13, i) % 4.
+//   batched_inference: 64-128-64-10 relu forward on 8192 rows (seed 14, [0, 1]) without a graph.
+//   float64_regression_step: 10-64-64-1 tanh in float64, mse, Adam lr 1e-3, batch 64; x (seed 15, [-1, 1]),
+//                     y (seed 16, [-1, 1]), both the float32 values widened.
+// Each side initialises its weights its own way (the step's cost does not depend on them).
+inline constexpr std::size_t kW8MnistBatch = 128, kW8DeepBatch = 256, kW8InferenceRows = 8192, kW8RegressionBatch = 64;
+
 inline std::uint64_t hash(std::uint64_t seed, std::uint64_t i) {
   std::uint64_t z = (seed << 32) + i + 1;
   z *= 0x9E3779B97F4A7C15ull;
@@ -133,6 +143,13 @@ inline double peak_rss_mib() {
   while (std::getline(status, line))
     if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   return -1;
+}
+
+// W8's labels: hash(seed, i) % classes.
+inline std::vector<std::int64_t> hashed_labels(std::uint64_t seed, std::size_t n, std::uint64_t classes) {
+  std::vector<std::int64_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(hash(seed, i) % classes);
+  return v;
 }
 
 }  // namespace bench

@@ -2,7 +2,7 @@
 // The workloads are defined in workloads.hpp; bench/compare runs this with
 // --benchmark_format=json and reports the median of the repetitions.
 // Names: W1/<activation>/forward, W1/<activation>/forward_backward, W1/copy,
-//        W4/dense_784_256/forward_backward, W5/mlp_step.
+//        W4/dense_784_256/forward_backward, W5/mlp_step, W8/... (xgrad_w8.cpp).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -189,6 +189,8 @@ void w5_step(benchmark::State& state) {
 
 }  // namespace
 
+void register_w8();  // xgrad_w8.cpp
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--list-activations") return list_activations(), 0;
   for (const Activation& act : activations()) {
@@ -200,6 +202,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("W1/copy", w1_copy)->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::RegisterBenchmark("W4/dense_784_256/forward_backward", w4_dense)->Unit(benchmark::kMicrosecond)->UseRealTime();
   benchmark::RegisterBenchmark("W5/mlp_step", w5_step)->Unit(benchmark::kMicrosecond)->UseRealTime();
+  register_w8();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
