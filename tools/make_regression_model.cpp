@@ -5,7 +5,7 @@
 // (DIR/NAME.npz: Dense 3 -> 8 with it, parameters away from their defaults,
 // then Dense 8 -> 2; untrained, the first layer's weights tripled so that the
 // inputs reach the kinks), for the export tests (tests/export/), which run
-// them elsewhere and compare with xgrad.
+// them elsewhere and compare with xgrad; and DIR/layer_norm.npz.
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -40,6 +40,15 @@ void save_activation_models(const std::string& dir, const ModelInfo& info, Gener
     for (float& v : w) v *= 3;
     save_model(dir + "/" + a.name + ".npz", model, info);
   }
+  // LayerNorm (xgrad train does not add it): affine parameters away from 1 and 0.
+  Sequential<float> model;
+  model.add(std::make_shared<Dense<float>>(3, 8, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
+  auto norm = std::make_shared<LayerNorm<float>>(8, 1e-3);
+  for (auto& p : norm->parameters())
+    for (float& v : p.mutable_value()) v = static_cast<float>(gen.uniform(-1.5, 1.5));
+  model.add(norm);
+  model.add(std::make_shared<Dense<float>>(8, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+  save_model(dir + "/layer_norm.npz", model, info);
 }
 
 int main(int argc, char** argv) {

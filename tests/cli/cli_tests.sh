@@ -390,6 +390,19 @@ assert "history: loss and accuracy, training and validation" python3 "$svg_check
 assert "history: the panels' axis labels" bash -c 'grep -q "epoch" "$0" && grep -q "accuracy (fraction of rows)" "$0"' "$work/history.svg"
 assert "confusion: the counts and the class names" python3 "$svg_check" "$work/confusion.svg" "counts" "counts (light cells)"
 assert "confusion: axis labels and classes" bash -c 'grep -q "predicted class" "$0" && grep -q "true class" "$0" && grep -q virginica "$0"' "$work/confusion.svg"
+assert "history: no learning-rate panel or restore mark when neither applies" \
+  bash -c '! grep -q "learning rate" "$0" && ! grep -q "weights restored" "$0"' "$work/history.svg"
+check "train --plot-history with a step schedule and early stopping" 0 out \
+  "early stopping: stopped after epoch [0-9]+; restored the weights of epoch ([0-9]+) .*drew the history in $work/history_lr\.svg" \
+  "$xgrad" train --data "$iris" --target species --epochs 60 --schedule step --early-stopping 4 --plot-history "$work/history_lr.svg"
+restored=$(sed -n 's/.*restored the weights of epoch \([0-9]*\).*/\1/p' "$work/out")
+assert "history: the learning rate series (a schedule changed it)" python3 "$svg_check" "$work/history_lr.svg" \
+  "training loss" "validation loss" "learning rate"
+assert "history: the restored epoch is marked (epoch $restored)" grep -q "weights restored (epoch $restored)" "$work/history_lr.svg"
+check "train --plot-history: a cosine schedule without early stopping" 0 out "drew the history in $work/history_cos\.svg" \
+  "$xgrad" train --data "$iris" --target species --epochs 8 --schedule cosine --plot-history "$work/history_cos.svg"
+assert "history: cosine's learning rate drawn, no restore mark" bash -c \
+  'python3 "$1" "$0" "learning rate" && ! grep -q "weights restored" "$0"' "$work/history_cos.svg" "$svg_check"
 check "train --plot-history png without validation" 0 out "drew the history in $work/history\.png" \
   "$xgrad" train --data "$iris" --target species --epochs 3 --validation-fraction 0 --plot-history "$work/history.png"
 assert "history png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/history.png"

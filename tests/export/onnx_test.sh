@@ -73,13 +73,13 @@ run diabetes_mixed "$work/diabetes_mixed.npz" "$work/diabetes_mixed.csv" progres
 mkdir "$work/activations"
 "$make_regression" "$work/regression.npz" "$work/regression.csv" "$work/activations" >/dev/null
 run regression "$work/regression.npz" "$work/regression.csv" "" input prediction
-count=0
+count=0  # the activations, and layer_norm
 for model in "$work"/activations/*.npz; do
   name=$(basename "$model" .npz)
   run "$name" "$model" "$work/regression.csv" "" input prediction
   count=$((count + 1))
 done
-echo "$count activations checked"
+echo "$count models of one activation or layer checked"
 
 # A model ONNX cannot take is a clear error, and no file is left behind.
 if "$xgrad" export --model "$work/iris.npz" --onnx "$work/bad.txt" 2>"$work/err"; then
