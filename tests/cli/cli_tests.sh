@@ -452,6 +452,13 @@ assert "export: the file holds the input and output names" bash -c 'grep -q prob
 check "export: the name must end in .onnx" 2 err "--onnx $work/iris\.txt: the file name must end in \.onnx" \
   "$xgrad" export --model "$model" --onnx "$work/iris.txt"
 check "export: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" export --model "$work/none.npz" --onnx "$work/n.onnx"
+awk -F, -v OFS=, '{ sub(/\r$/, "") } NR == 1 { print $0, "input"; next } { print $0, (NR % 2 ? "a" : "b") }' "$iris" \
+  >"$work/named_input.csv"
+"$xgrad" train --data "$work/named_input.csv" --target species --epochs 2 --save "$work/named_input.npz" >/dev/null
+check "export: a text column named like the numeric input" 1 err \
+  "the text column 'input' cannot name a graph input \(the name is taken or reserved\); rename the column" \
+  "$xgrad" export --model "$work/named_input.npz" --onnx "$work/named_input.onnx"
+assert "export: no file after the error" test ! -e "$work/named_input.onnx"
 check "export: into a missing directory" 2 err "the directory $work/nowhere does not exist" \
   "$xgrad" export --model "$model" --onnx "$work/nowhere/m.onnx"
 
