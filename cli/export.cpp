@@ -30,10 +30,13 @@ Command add_export_command(CLI::App& parent) {
   auto o = std::make_shared<ExportOptions>();
   CLI::App* app = parent.add_subcommand("export", "Write a saved model as ONNX, to run in ONNX Runtime or another engine");
   app->footer(
-      "The ONNX graph (opset 17) is the model's whole pipeline: the standardisation of the features, every layer, "
-      "and a softmax at the end for a classifier. Input 'input' float32 [N, features] in the order of the model's "
-      "feature names; output 'probabilities' [N, classes] (the order of the class names), or 'prediction' for a "
-      "model without classes. An activation ONNX cannot express is an error naming it.\n\nExample:\n"
+      "The ONNX graph (opset 17; ai.onnx.ml 2 for text columns) is the model's whole pipeline, as xgrad predict runs "
+      "it: missing numbers take the training mean, text columns are one-hot encoded (an unseen category as all zeros), "
+      "the features standardised, every layer and activation, then a softmax for a classifier or the prediction in the "
+      "target's units for a regressor. Inputs: 'input' float32 [N, numeric columns] in file order (NaN for a missing "
+      "cell), and a string tensor [N] per text column, named as the column (\"\" or NA for a missing cell). Output "
+      "'probabilities' [N, classes] (the order of the class names), or 'prediction' [N, 1]. An activation ONNX cannot "
+      "express is an error naming it.\n\nExample:\n"
       "  xgrad export --model iris.npz --onnx iris.onnx");
   app->add_option("--model", o->model, "A model saved by xgrad train --save")->required();
   app->add_option("--onnx", o->onnx, "The ONNX file to write (replaced only on success)")->required();

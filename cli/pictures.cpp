@@ -1,5 +1,6 @@
 #include "pictures.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -91,7 +92,7 @@ void plot_history(const std::string& path, const History& history, const History
     s << "set arrow 1 from " << *extras.restored_epoch << ", graph 0 to " << *extras.restored_epoch
       << ", graph 1 nohead dashtype 3 linewidth 2 linecolor rgb '#2ca02c'\n"
       << "set label 1 'weights restored (epoch " << *extras.restored_epoch << ")' at " << *extras.restored_epoch
-      << ", graph 0.95 offset 0.5,0 textcolor rgb '#2ca02c'\n";
+      << ", graph 0.5 right offset -0.5,0 textcolor rgb '#2ca02c'\n";
   s << "set title 'Loss per epoch'\nset ylabel 'loss'\n"
     << "plot 'history.dat' using 1:2 with linespoints pointtype 7 pointsize 0.4 linewidth 2 linecolor rgb '#1f77b4' title 'training loss'";
   if (validation)
@@ -104,9 +105,18 @@ void plot_history(const std::string& path, const History& history, const History
       s << ", \\\n     '' using 1:5 with linespoints pointtype 7 pointsize 0.4 linewidth 2 dashtype 2 linecolor rgb '#d62728' title 'validation accuracy'";
     s << "\n";
   }
-  if (lr_changes)
-    s << "set title 'Learning rate per epoch'\nset ylabel 'learning rate'\nset logscale y\nset key top right\n"
-      << "plot 'history.dat' using 1:6 with steps linewidth 2 linecolor rgb '#9467bd' title 'learning rate'\nunset logscale y\n";
+  if (lr_changes) {
+    // A log scale when every rate is positive, with room above and below the steps.
+    const auto [lo, hi] = std::minmax_element(extras.learning_rate.begin(), extras.learning_rate.end());
+    s << "set title 'Learning rate per epoch'\nset ylabel 'learning rate'\nset key top right\n";
+    if (extras.restored_epoch)  // below the steps, which mostly fall with the epochs
+      s << "set label 1 at " << *extras.restored_epoch << ", graph 0.1\n";
+    if (*lo > 0)
+      s << "set logscale y\nset yrange [" << number(*lo / 2) << ":" << number(*hi * 2) << "]\n";
+    else
+      s << "set yrange [" << number(*lo) << ":" << number(*hi * 1.1) << "]\n";
+    s << "plot 'history.dat' using 1:6 with steps linewidth 2 linecolor rgb '#9467bd' title 'learning rate'\nunset logscale y\n";
+  }
   s << "unset multiplot\n";
   draw_with_gnuplot(path, s.str(), 400 * panels + 100, 440, {{"history.dat", data.str()}});
 }

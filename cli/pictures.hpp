@@ -21,16 +21,17 @@ void draw_with_gnuplot(const std::string& path, const std::string& body, int wid
 /// A gnuplot single-quoted string ('' stands for a quote inside).
 std::string gnuplot_quoted(const std::string& text);
 
-/// What the history picture draws besides History's per-epoch figures.
-/// HOOK for the training half (train/): fill these from History once it records
-/// them (the learning rate per epoch under a scheduler; the epoch whose weights
-/// early stopping restored). Empty / nullopt: not drawn.
+/// What the history picture draws besides the losses and the metric: the
+/// learning rate per epoch (EpochStats::learning_rate; a panel of its own when
+/// a schedule changes it) and the epoch whose weights early stopping restored.
+/// Empty / nullopt: not drawn.
 struct HistoryExtras {
   std::vector<double> learning_rate;  ///< one per epoch; a third panel when it changes
   std::optional<std::size_t> restored_epoch;  ///< 1-based; a marked vertical line
 };
 
-/// Two panels: training and validation loss per epoch, and the metric (accuracy).
+/// Training and validation loss per epoch, the metric (accuracy) for a classifier, the learning
+/// rate when it changes, and a mark at the epoch early stopping restored.
 void plot_history(const std::string& path, const History& history, const HistoryExtras& extras = {});
 
 /// The confusion matrix of `predicted` against `actual` (class ids into `class_names`).

@@ -68,14 +68,20 @@ void check_save_path(const std::string& path) {
     throw UsageError("--save " + path + ": the directory " + parent.string() + " does not exist");
 }
 
-/// After an early stop: at which epoch, and whose weights were restored (the lowest validation loss).
-void report_early_stop(const History& history) {
-  if (!history.stopped) return;
+/// After an early stop, the 1-based epoch whose weights were restored (the lowest validation loss, the first of equals).
+std::optional<std::size_t> restored_epoch(const History& history) {
+  if (!history.stopped || history.epochs.empty()) return std::nullopt;
   std::size_t best = 0;
   for (std::size_t e = 0; e < history.epochs.size(); ++e)
     if (history.epochs[e].val_loss && *history.epochs[e].val_loss < *history.epochs[best].val_loss) best = e;
+  return best + 1;
+}
+
+void report_early_stop(const History& history) {
+  const std::optional<std::size_t> best = restored_epoch(history);
+  if (!best) return;
   note("early stopping: stopped after epoch %zu; restored the weights of epoch %zu (val_loss %.6g)\n",
-              history.epochs.size(), best + 1, history.epochs[best].val_loss.value_or(NAN));
+       history.epochs.size(), *best, history.epochs[*best - 1].val_loss.value_or(NAN));
 }
 
 std::string class_list(const std::vector<std::string>& names) {
@@ -104,7 +110,10 @@ auto train_and_save(const TrainOptions& o, const TableEncoding& encoding, Train 
     note("saved the model to %s\n", o.save.c_str());
   }
   if (!o.plot_history.empty()) {
-    plot_history(o.plot_history, result.history);  // HistoryExtras: see pictures.hpp
+    HistoryExtras extras;
+    for (const auto& e : result.history.epochs) extras.learning_rate.push_back(e.learning_rate);
+    extras.restored_epoch = restored_epoch(result.history);
+    plot_history(o.plot_history, result.history, extras);
     note("drew the history in %s\n", o.plot_history.c_str());
   }
   return result;

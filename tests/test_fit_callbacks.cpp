@@ -254,6 +254,10 @@ TEST_CASE("callbacks: ModelCheckpoint keeps the best model, CSVLogger writes the
   CHECK(evaluate(loaded.model, take_rows(d.x, tail, 0, 10), take_rows(d.y, tail, 0, 10)).loss ==
         doctest::Approx(best_val).epsilon(1e-12));
   CHECK(opt.learning_rate() == doctest::Approx(0.2 * 0.25));  // 5 epochs: halved at 2 and 4
+  // The history keeps the rate each epoch ran with (what --plot-history draws).
+  REQUIRE(h.epochs.size() == 5);
+  const double rates[] = {0.2, 0.2, 0.1, 0.1, 0.05};
+  for (std::size_t e = 0; e < 5; ++e) CHECK(h.epochs[e].learning_rate == doctest::Approx(rates[e]).epsilon(1e-15));
   std::ifstream in(csv);
   std::string header, first;
   std::getline(in, header);

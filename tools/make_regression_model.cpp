@@ -1,19 +1,59 @@
-// make_regression_model OUT.npz OUT.csv: a small regression model (no classes)
-// trained on y = sin(2 a) + b^2 / 2 - c, with one layer per exportable
-// activation, saved with its standardisation, and its input rows as CSV. The
-// ONNX export test (tests/export/onnx_test.sh) exports it; the xgrad tool
-// trains classifiers only.
+// make_regression_model OUT.npz OUT.csv [DIR]: a small regression model (no
+// classes) trained on y = sin(2 a) + b^2 / 2 - c, with one layer per
+// activation of the early catalogue, saved with its standardisation, and its
+// input rows as CSV. With DIR, also one model per activation of the catalogue
+// (DIR/NAME.npz: Dense 3 -> 8 with it, parameters away from their defaults,
+// then Dense 8 -> 2; untrained, the first layer's weights tripled so that the
+// inputs reach the kinks), for the export tests (tests/export/), which run
+// them elsewhere and compare with xgrad; and DIR/layer_norm.npz.
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include <xgrad.hpp>
 
 using namespace xgrad;
 
+/// One small model per activation of the catalogue (see the top).
+void save_activation_models(const std::string& dir, const ModelInfo& info, Generator& gen) {
+  const std::map<std::string, std::map<std::string, double>> parameters{
+      {"leaky_relu", {{"negative_slope", 0.2}}}, {"rrelu", {{"lower", 0.1}, {"upper", 0.3}}},
+      {"elu", {{"alpha", 0.5}}},                 {"softplus", {{"beta", 2.0}, {"threshold", 5.0}}},
+      {"celu", {{"alpha", 0.7}}},                {"hardtanh", {{"min_val", -0.5}, {"max_val", 0.8}}},
+      {"softshrink", {{"lambd", 0.3}}},          {"hardshrink", {{"lambd", 0.2}}},
+      {"threshold", {{"threshold", -0.1}, {"value", -0.4}}}, {"squareplus", {{"b", 2.0}}}};
+  for (const ActivationInfo& a : activation_catalogue()) {
+    Sequential<float> model;
+    ActivationSpec spec{a.learnable ? Act::linear : a.id};
+    if (auto p = parameters.find(a.name); p != parameters.end())
+      for (const auto& [name, value] : p->second) spec.set(name, value);
+    model.add(std::make_shared<Dense<float>>(3, a.id == Act::glu ? 16 : 8, spec, true, Initializer::glorot_uniform, gen));
+    if (a.learnable) {  // prelu: the PReLU layer, a slope per feature
+      auto prelu = std::make_shared<PReLU<float>>(8, 0.1);
+      float* slope = prelu->parameters()[0].mutable_value().data();
+      for (int i = 0; i < 8; ++i) slope[i] = -0.3f + 0.1f * static_cast<float>(i);
+      model.add(prelu);
+    }
+    model.add(std::make_shared<Dense<float>>(8, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+    Tensor<float>& w = model.parameters()[0].mutable_value();
+    for (float& v : w) v *= 3;
+    save_model(dir + "/" + a.name + ".npz", model, info);
+  }
+  // LayerNorm (xgrad train does not add it): affine parameters away from 1 and 0.
+  Sequential<float> model;
+  model.add(std::make_shared<Dense<float>>(3, 8, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
+  auto norm = std::make_shared<LayerNorm<float>>(8, 1e-3);
+  for (auto& p : norm->parameters())
+    for (float& v : p.mutable_value()) v = static_cast<float>(gen.uniform(-1.5, 1.5));
+  model.add(norm);
+  model.add(std::make_shared<Dense<float>>(8, 2, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+  save_model(dir + "/layer_norm.npz", model, info);
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: make_regression_model OUT.npz OUT.csv\n";
+  if (argc != 3 && argc != 4) {
+    std::cerr << "usage: make_regression_model OUT.npz OUT.csv [DIR]\n";
     return 2;
   }
   const std::size_t rows = 256;
@@ -58,6 +98,7 @@ int main(int argc, char** argv) {
   csv << "a,b,c\n";
   csv.precision(17);
   for (std::size_t r = 0; r < rows; ++r) csv << x(r, 0) << "," << x(r, 1) << "," << x(r, 2) << "\n";
+  if (argc == 4) save_activation_models(argv[3], info, gen);
   std::cout << "mse " << h.epochs.front().loss << " -> " << h.epochs.back().loss << "\n";
   return csv ? 0 : 1;
 }

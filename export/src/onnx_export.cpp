@@ -5,65 +5,15 @@
 #include <stdexcept>
 #include <unistd.h>
 
-#include <onnx/onnx_pb.h>
+#include <set>
 
-#include "xgrad/export/onnx.hpp"
+#include "proto_writer.hpp"
 
 namespace xgrad {
 
 namespace {
 
-/// Names values v0, v1, ... and constants c0, c1, ...; every node's output is fresh.
-class ProtoGraphWriter : public OnnxGraphWriter {
- public:
-  explicit ProtoGraphWriter(onnx::GraphProto& graph) : graph_(graph) {}
-
-  std::string node(const std::string& op, const std::vector<std::string>& inputs,
-                   const std::map<std::string, double>& floats = {},
-                   const std::map<std::string, long long>& ints = {}) override {
-    onnx::NodeProto* n = graph_.add_node();
-    n->set_op_type(op);
-    n->set_name(op + "_" + std::to_string(graph_.node_size() - 1));
-    for (const auto& input : inputs) n->add_input(input);
-    const std::string out = "v" + std::to_string(values_++);
-    n->add_output(out);
-    for (const auto& [key, value] : floats) {
-      onnx::AttributeProto* a = n->add_attribute();
-      a->set_name(key);
-      a->set_type(onnx::AttributeProto::FLOAT);
-      a->set_f(static_cast<float>(value));
-    }
-    for (const auto& [key, value] : ints) {
-      onnx::AttributeProto* a = n->add_attribute();
-      a->set_name(key);
-      a->set_type(onnx::AttributeProto::INT);
-      a->set_i(value);
-    }
-    return out;
-  }
-
-  std::string scalar(double value) override { return tensor(std::vector<float>{static_cast<float>(value)}, {}); }
-
-  /// A float initializer of the given shape (row-major data).
-  std::string tensor(const std::vector<float>& data, const std::vector<std::int64_t>& dims, std::string name = {}) {
-    if (name.empty()) name = "c" + std::to_string(constants_++);
-    onnx::TensorProto* t = graph_.add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    for (auto d : dims) t->add_dims(d);
-    t->set_raw_data(std::string(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(float)));
-    return name;
-  }
-
-  /// Renames the last node's output (for the graph's named output).
-  void rename_last_output(const std::string& name) {
-    graph_.mutable_node(graph_.node_size() - 1)->set_output(0, name);
-  }
-
- private:
-  onnx::GraphProto& graph_;
-  std::size_t values_ = 0, constants_ = 0;
-};
+using onnx_detail::ProtoGraphWriter;
 
 template <class T>
 std::vector<float> floats(const Tensor<T>& t) {
@@ -74,14 +24,6 @@ std::vector<std::int64_t> dims(const Tensor<float>& t) {
   return std::vector<std::int64_t>(t.shape().begin(), t.shape().end());
 }
 
-void add_value_info(onnx::ValueInfoProto* v, const std::string& name, std::int64_t columns) {
-  v->set_name(name);
-  onnx::TypeProto_Tensor* type = v->mutable_type()->mutable_tensor_type();
-  type->set_elem_type(onnx::TensorProto::FLOAT);
-  type->mutable_shape()->add_dim()->set_dim_param("N");
-  type->mutable_shape()->add_dim()->set_dim_value(columns);
-}
-
 /// A layer's parameter by name ("weight", "bias", "alpha").
 const Tensor<float>* find_parameter(const Module<float>& layer, const std::string& name) {
   for (const auto& [key, p] : layer.named_parameters())
@@ -89,19 +31,63 @@ const Tensor<float>* find_parameter(const Module<float>& layer, const std::strin
   return nullptr;
 }
 
+/// A layer's buffer by name ("running_mean").
+const Tensor<float>* find_buffer(const Module<float>& layer, const std::string& name) {
+  for (const auto& [key, p] : layer.named_buffers())
+    if (key == name) return &p.value();
+  return nullptr;
+}
+
+const Tensor<float>& required(const Tensor<float>* t, const char* what) {
+  if (!t) throw std::invalid_argument(std::string("it has no ") + what);
+  return *t;
+}
+
+/// Appends one layer's nodes (eval mode) to `x`; throws std::invalid_argument for what ONNX cannot take.
+std::string export_layer(ProtoGraphWriter& g, const Module<float>& layer, const std::string& prefix, std::string x,
+                         std::optional<std::size_t> width) {
+  const LayerConfig c = layer.config();
+  auto weight = [&](const char* name) { const Tensor<float>& t = required(find_parameter(layer, name), name);
+                                         return g.tensor(floats(t), dims(t), prefix + name); };
+  if (c.type == "Dense") {
+    const Tensor<float>* b = find_parameter(layer, "bias");
+    const std::string w = weight("weight");
+    x = b ? g.node("Gemm", {x, w, weight("bias")}) : g.node("MatMul", {x, w});
+    if (!c.strings.count("activation")) return x;
+    return onnx_activation(g, read_activation(c), x, static_cast<std::size_t>(config_number(c, "units")));
+  }
+  if (c.type == "Activation") return onnx_activation(g, read_activation(c), x, width);
+  if (c.type == "PReLU") return g.node("PRelu", {x, weight("alpha")});
+  if (c.type == "Dropout") return x;  // the identity in eval mode
+  if (c.type == "BatchNorm1d") {
+    const Tensor<float>& mean = required(find_buffer(layer, "running_mean"), "running_mean");
+    const Tensor<float>& var = required(find_buffer(layer, "running_var"), "running_var");
+    const std::string w = weight("weight"), b = weight("bias");
+    return g.node("BatchNormalization",
+                  {x, w, b, g.tensor(floats(mean), dims(mean), prefix + "running_mean"),
+                   g.tensor(floats(var), dims(var), prefix + "running_var")},
+                  {{"epsilon", config_number(c, "eps")}});
+  }
+  if (c.type == "LayerNorm") {
+    const std::string w = weight("weight"), b = weight("bias");
+    return g.node("LayerNormalization", {x, w, b}, {{"epsilon", config_number(c, "eps")}}, {{"axis", -1}});
+  }
+  throw std::invalid_argument("xgrad's exporter does not know this layer type");
+}
+
 }  // namespace
 
 std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& info) {
   GOOGLE_PROTOBUF_VERIFY_VERSION;
   if (model.size() == 0) throw std::invalid_argument("ONNX export: the model has no layers");
-  // The input width: the model's feature names, else its first layer's in_features (a bare model).
+  // The input width without an encoding: the model's feature names, else its first layer's in_features (a bare model).
   std::size_t features = info.feature_names.size();
   if (features == 0) {
     const LayerConfig first = model.layers().front()->config();
     auto in = first.numbers.find("in_features");
     if (in != first.numbers.end()) features = static_cast<std::size_t>(in->second);
   }
-  if (features == 0)
+  if (features == 0 && info.encoding.empty())
     throw std::invalid_argument("ONNX export: the model names no features and its first layer (" +
                                 model.layers().front()->type_name() + ") does not fix the input width");
   onnx::ModelProto proto;
@@ -115,42 +101,31 @@ std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& in
   graph->set_name("xgrad_model");
   ProtoGraphWriter g(*graph);
 
-  std::string x = "input";
-  add_value_info(graph->add_input(), "input", static_cast<std::int64_t>(features));
+  auto [x, encoded] = onnx_detail::onnx_features(g, *graph, info, features);
+  for (const auto& n : graph->node())
+    if (n.domain() == "ai.onnx.ml") {  // LabelEncoder for the text columns
+      onnx::OperatorSetIdProto* ml = proto.add_opset_import();
+      ml->set_domain("ai.onnx.ml");
+      ml->set_version(2);
+      break;
+    }
   if (info.standardizer.fitted()) {
     const auto n = static_cast<std::int64_t>(info.standardizer.mean.size());
+    if (static_cast<std::size_t>(n) != encoded)
+      throw std::invalid_argument("ONNX export: the standardisation has " + std::to_string(n) + " features but the input " +
+                                  std::to_string(encoded));
     x = g.node("Sub", {x, g.tensor(floats(info.standardizer.mean), {n}, "standardizer.mean")});
     x = g.node("Div", {x, g.tensor(floats(info.standardizer.scale), {n}, "standardizer.scale")});
   }
-  std::optional<std::size_t> width = features;
+  std::optional<std::size_t> width = encoded;
   for (std::size_t i = 0; i < model.size(); ++i) {
     const Module<float>& layer = *model.layers()[i];
-    const LayerConfig c = layer.config();
-    const std::string where = "ONNX export: layer " + std::to_string(i) + " (" + c.type + ")";
-    const std::string prefix = std::to_string(i) + ".";
     try {
-      if (c.type == "Dense") {
-        const Tensor<float>* w = find_parameter(layer, "weight");
-        const Tensor<float>* b = find_parameter(layer, "bias");
-        if (!w) throw std::invalid_argument("it has no weight");
-        const std::string wn = g.tensor(floats(*w), dims(*w), prefix + "weight");
-        x = b ? g.node("Gemm", {x, wn, g.tensor(floats(*b), dims(*b), prefix + "bias")}) : g.node("MatMul", {x, wn});
-        auto act = c.strings.find("activation");
-        if (act != c.strings.end()) x = onnx_activation(g, act->second, c.numbers, x);
-      } else if (c.type == "Activation") {
-        auto act = c.strings.find("activation");
-        if (act == c.strings.end()) throw std::invalid_argument("it names no activation");
-        x = onnx_activation(g, act->second, c.numbers, x);
-      } else if (c.type == "PReLU") {
-        const Tensor<float>* alpha = find_parameter(layer, "alpha");
-        if (!alpha) throw std::invalid_argument("it has no alpha");
-        x = g.node("PRelu", {x, g.tensor(floats(*alpha), dims(*alpha), prefix + "alpha")});
-      } else {
-        throw std::invalid_argument("xgrad's exporter does not know this layer type");
-      }
+      x = export_layer(g, layer, std::to_string(i) + ".", x, width);
     } catch (const std::invalid_argument& e) {
       const std::string what = e.what();
-      throw std::invalid_argument(where + ": " + (what.rfind("ONNX export: ", 0) == 0 ? what.substr(13) : what));
+      throw std::invalid_argument("ONNX export: layer " + std::to_string(i) + " (" + layer.type_name() + "): " +
+                                  (what.rfind("ONNX export: ", 0) == 0 ? what.substr(13) : what));
     }
     width = layer.output_features(width);
   }
@@ -161,10 +136,20 @@ std::string onnx_model_bytes(const Sequential<float>& model, const ModelInfo& in
                                 std::to_string(info.class_names.size()) + " class names");
   const std::string output = classifier ? "probabilities" : "prediction";
   if (classifier) x = g.node("Softmax", {x}, {}, {{"axis", -1}});
-  if (x == "input" || graph->node_size() == 0 || graph->node(graph->node_size() - 1).output(0) != x)
+  if (info.task == "regression")  // the model predicts the standardised target
+    x = g.node("Add", {g.node("Mul", {x, g.scalar(info.target_scale)}), g.scalar(info.target_mean)});
+  if (graph->node_size() == 0 || graph->node(graph->node_size() - 1).output(0) != x)
     x = g.node("Identity", {x});  // the output must be a node's own output
   g.rename_last_output(output);
-  add_value_info(graph->add_output(), output, static_cast<std::int64_t>(*width));
+  onnx_detail::add_float_value_info(graph->add_output(), output, static_cast<std::int64_t>(*width));
+  // Every name is defined once (a text column named like an initializer would be two values).
+  std::set<std::string> defined;
+  for (const auto& v : graph->input())
+    if (!defined.insert(v.name()).second) throw std::invalid_argument("ONNX export: two inputs are named '" + v.name() + "'");
+  for (const auto& t : graph->initializer())
+    if (!defined.insert(t.name()).second)
+      throw std::invalid_argument("ONNX export: the input column '" + t.name() +
+                                  "' has the name of one of the model's constants; rename the column");
   std::string bytes;
   if (!proto.SerializeToString(&bytes)) throw std::runtime_error("ONNX export: protobuf could not serialise the model");
   return bytes;

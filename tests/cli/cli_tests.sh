@@ -403,6 +403,19 @@ assert "history: loss and accuracy, training and validation" python3 "$svg_check
 assert "history: the panels' axis labels" bash -c 'grep -q "epoch" "$0" && grep -q "accuracy (fraction of rows)" "$0"' "$work/history.svg"
 assert "confusion: the counts and the class names" python3 "$svg_check" "$work/confusion.svg" "counts" "counts (light cells)"
 assert "confusion: axis labels and classes" bash -c 'grep -q "predicted class" "$0" && grep -q "true class" "$0" && grep -q virginica "$0"' "$work/confusion.svg"
+assert "history: no learning-rate panel or restore mark when neither applies" \
+  bash -c '! grep -q "learning rate" "$0" && ! grep -q "weights restored" "$0"' "$work/history.svg"
+check "train --plot-history with a step schedule and early stopping" 0 out \
+  "early stopping: stopped after epoch [0-9]+; restored the weights of epoch ([0-9]+) .*drew the history in $work/history_lr\.svg" \
+  "$xgrad" train --data "$iris" --target species --epochs 60 --schedule step --early-stopping 4 --plot-history "$work/history_lr.svg"
+restored=$(sed -n 's/.*restored the weights of epoch \([0-9]*\).*/\1/p' "$work/out")
+assert "history: the learning rate series (a schedule changed it)" python3 "$svg_check" "$work/history_lr.svg" \
+  "training loss" "validation loss" "learning rate"
+assert "history: the restored epoch is marked (epoch $restored)" grep -q "weights restored (epoch $restored)" "$work/history_lr.svg"
+check "train --plot-history: a cosine schedule without early stopping" 0 out "drew the history in $work/history_cos\.svg" \
+  "$xgrad" train --data "$iris" --target species --epochs 8 --schedule cosine --plot-history "$work/history_cos.svg"
+assert "history: cosine's learning rate drawn, no restore mark" bash -c \
+  'python3 "$1" "$0" "learning rate" && ! grep -q "weights restored" "$0"' "$work/history_cos.svg" "$svg_check"
 check "train --plot-history png without validation" 0 out "drew the history in $work/history\.png" \
   "$xgrad" train --data "$iris" --target species --epochs 3 --validation-fraction 0 --plot-history "$work/history.png"
 assert "history png is a png" bash -c 'head -c 8 "$0" | grep -q PNG' "$work/history.png"
@@ -452,6 +465,13 @@ assert "export: the file holds the input and output names" bash -c 'grep -q prob
 check "export: the name must end in .onnx" 2 err "--onnx $work/iris\.txt: the file name must end in \.onnx" \
   "$xgrad" export --model "$model" --onnx "$work/iris.txt"
 check "export: missing model" 1 err "cannot open '$work/none\.npz'" "$xgrad" export --model "$work/none.npz" --onnx "$work/n.onnx"
+awk -F, -v OFS=, '{ sub(/\r$/, "") } NR == 1 { print $0, "input"; next } { print $0, (NR % 2 ? "a" : "b") }' "$iris" \
+  >"$work/named_input.csv"
+"$xgrad" train --data "$work/named_input.csv" --target species --epochs 2 --save "$work/named_input.npz" >/dev/null
+check "export: a text column named like the numeric input" 1 err \
+  "the text column 'input' cannot name a graph input \(the name is taken or reserved\); rename the column" \
+  "$xgrad" export --model "$work/named_input.npz" --onnx "$work/named_input.onnx"
+assert "export: no file after the error" test ! -e "$work/named_input.onnx"
 check "export: into a missing directory" 2 err "the directory $work/nowhere does not exist" \
   "$xgrad" export --model "$model" --onnx "$work/nowhere/m.onnx"
 

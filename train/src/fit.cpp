@@ -187,13 +187,14 @@ History fit_impl(Module<T>& model, const Tensor<T>& x, const Targets<T>& targets
       if (has_accuracy) s.val_accuracy = v.accuracy;
     }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    s.learning_rate = optimizer.learning_rate();
     history.epochs.push_back(s);
     if (!quiet) {
       if (bar) out << "\r\033[K";
       out << "epoch " << epoch + 1 << "/" << o.epochs << " " << format_stats(s, has_accuracy) << "\n" << std::flush;
     }
     if (callbacks) {
-      Logs logs{{"loss", s.loss}, {"lr", optimizer.learning_rate()}};
+      Logs logs{{"loss", s.loss}, {"lr", s.learning_rate}};
       if (has_accuracy) logs["accuracy"] = s.accuracy;
       if (s.val_loss) logs["val_loss"] = *s.val_loss;
       if (s.val_accuracy) logs["val_accuracy"] = *s.val_accuracy;

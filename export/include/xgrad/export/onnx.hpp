@@ -1,16 +1,27 @@
 #pragma once
-/// ONNX export: a saved model's whole pipeline as one ONNX graph (opset 17),
-/// to run in ONNX Runtime or any other ONNX engine.
+/// ONNX export: a saved model's whole pipeline as one ONNX graph (opset 17,
+/// and ai.onnx.ml 2 for text columns), to run in ONNX Runtime or any other engine.
 ///
-///   input "input" float32 [N, features]
+/// Inputs, for a model trained on a CSV file (ModelInfo::encoding):
+///   "input"  float32 [N, numeric columns], the numeric columns in file order
+///            (the input's doc_string lists them); NaN for a missing cell
+///   one string tensor [N] per text column, named as the column; a missing
+///            cell is "" (or NA, N/A, NaN, null, ? in any case)
+/// For a model without an encoding: "input" float32 [N, features].
+///   -> missing numbers take the training mean (Where IsNaN)
+///   -> text columns one-hot (LabelEncoder -> Equal with 0..k-1 -> Cast);
+///      an unseen category is all zeros, as in xgrad
 ///   -> (x - mean) / scale            when the model standardises its features
-///   -> every layer (Dense = Gemm, activations as ONNX ops, PReLU = PRelu)
-///   -> Softmax                       for a classifier (the model has class names)
+///   -> every layer (Dense = Gemm, the catalogue's activations, PReLU = PRelu,
+///      BatchNorm1d = BatchNormalization, LayerNorm = LayerNormalization, Dropout = nothing)
+///   -> Softmax for a classifier; y * target_scale + target_mean for a regressor
 ///   output "probabilities" [N, classes] for a classifier, "prediction" [N, outputs] otherwise.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "xgrad/layers/activation.hpp"
 #include "xgrad/train/model_io.hpp"
 
 namespace xgrad {
@@ -31,23 +42,28 @@ void export_onnx(const Sequential<float>& model, const std::string& path);
 class OnnxGraphWriter {
  public:
   virtual ~OnnxGraphWriter() = default;
-  /// Appends node `op` (ONNX domain) reading `inputs`, with float attributes; returns its output's name.
+  /// Appends node `op` (ONNX domain) reading `inputs`, with float and int attributes; returns its output's name.
   virtual std::string node(const std::string& op, const std::vector<std::string>& inputs,
                            const std::map<std::string, double>& float_attributes = {},
                            const std::map<std::string, long long>& int_attributes = {}) = 0;
+  /// The same for a node with `outputs` outputs (Split); returns their names.
+  virtual std::vector<std::string> nodes(const std::string& op, const std::vector<std::string>& inputs, int outputs,
+                                         const std::map<std::string, double>& float_attributes = {},
+                                         const std::map<std::string, long long>& int_attributes = {}) = 0;
   /// A float scalar constant (an initializer); returns its name.
   virtual std::string scalar(double value) = 0;
 };
 
-/// THE activation -> ONNX mapping, keyed by the activation's name as model
-/// files store it, with its parameters (alpha, beta, threshold) as stored.
-/// Appends the nodes computing it on `input` and returns the output's name.
-/// Throws std::invalid_argument naming an activation ONNX (opset 17) cannot express.
-/// A new activation joins the export by getting a case here.
-std::string onnx_activation(OnnxGraphWriter& graph, const std::string& name, const std::map<std::string, double>& parameters,
-                            const std::string& input);
+/// THE activation -> ONNX mapping: a table with one entry per activation of
+/// the catalogue (a static_assert holds it to the catalogue), each an ONNX
+/// form or the reason opset 17 has none. Appends the nodes computing `spec`
+/// (its parameters included) on `input` and returns the output's name. `width`
+/// is the last axis's size where known (glu needs it even). Throws
+/// std::invalid_argument naming an activation without an ONNX form.
+std::string onnx_activation(OnnxGraphWriter& graph, const ActivationSpec& spec, const std::string& input,
+                            std::optional<std::size_t> width = std::nullopt);
 
-/// The activation names onnx_activation knows.
-std::vector<std::string> onnx_activation_names();
+/// Why ONNX (opset 17) cannot express the activation, or nullptr when it can.
+const char* onnx_not_expressible(Act id);
 
 }  // namespace xgrad

@@ -55,6 +55,8 @@ struct EpochStats {
   double loss = 0, accuracy = 0;
   std::optional<double> val_loss, val_accuracy;
   double seconds = 0;
+  /// The optimizer's learning rate during the epoch (before a scheduler's step at its end).
+  double learning_rate = 0;
 };
 
 struct History {
