@@ -180,10 +180,20 @@ SECOND = ["sigmoid", "tanh", "elu", "softplus", "gelu", "gelu_tanh"] + CATALOGUE
 
 
 def exact_second(fn, x):
-    """f''(x) at the exact value x (an mpf), from stable forms (no 1 - s, 1 - t^2 cancellation)."""
+    """f''(x) at the exact value x (an mpf), from stable forms (no 1 - s, 1 - t^2 cancellation).
+    Large |x| gets 3 log2|x| extra bits: e^-z of a rounded z = O(x^3) (gelu_tanh) or
+    sech(softplus(x)) (mish) would otherwise lose them."""
     zero = mpf(0)
     if fn in ZERO_SECOND:
         return zero
+    if abs(x) > 1:
+        with mp.extraprec(3 * int(mp.log(abs(x), 2)) + 10):
+            return +exact_second_core(fn, x)
+    return exact_second_core(fn, x)
+
+
+def exact_second_core(fn, x):
+    zero = mpf(0)
     s, t = sigmoid(x), sigmoid(-x)  # t = 1 - s
     if fn == "sigmoid":
         return s * t * -mp.tanh(x / 2)  # 1 - 2s = -tanh(x/2)
