@@ -27,20 +27,23 @@ for deg in (5, 6, 7):
         if ex != 0: worst = max(worst, abs((mp.mpf(p) - ex)/ex))
     print(deg, float(worst), [x.hex() for x in cs])
 
-# The float32 kernels (sigmoid.inc): the same Q with float32 coefficients,
-# degree 4, the error of r + r^2 Q(r) measured in exact arithmetic.
+# The float32 kernels (float32_kernels.inc): the same Q with float32
+# coefficients, the error of r + r^2 Q(r) measured in exact arithmetic.
+# Degree 4 (sigmoid, gelu's exp, silu) on [-ln2/2, ln2/2]; degree 5
+# (exp_linear_kernels.inc: elu, selu, celu) on an interval widened by 1e-3,
+# for the reduction's second part, which is kept apart from r.
 import struct
 def f32(x): return struct.unpack('f', struct.pack('f', float(x)))[0]
-n = 5
-nodes = [mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
-M = mp.matrix([[t**j for j in range(n)] for t in nodes])
-c = mp.lu_solve(M, mp.matrix([Q(L*t) for t in nodes]))
-cs = [f32(c[j]/L**j) for j in range(n)]
-worst = 0
-for i in range(2001):
-    r = mp.mpf(f32(-L + 2*L*i/2000))
-    q = mp.mpf(cs[-1])
-    for j in range(n-2, -1, -1): q = q*r + cs[j]
-    ex = mp.expm1(r)
-    if ex != 0: worst = max(worst, abs((r + r*r*q - ex)/ex))
-print("float32, degree 4:", float(worst), [x.hex() + "f" for x in cs])
+for n, L in ((5, L), (6, mp.log(2)/2 * (1 + mp.mpf('1e-3')))):
+    nodes = [mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
+    M = mp.matrix([[t**j for j in range(n)] for t in nodes])
+    c = mp.lu_solve(M, mp.matrix([Q(L*t) for t in nodes]))
+    cs = [f32(c[j]/L**j) for j in range(n)]
+    worst = 0
+    for i in range(2001):
+        r = mp.mpf(f32(-L + 2*L*i/2000))
+        q = mp.mpf(cs[-1])
+        for j in range(n-2, -1, -1): q = q*r + cs[j]
+        ex = mp.expm1(r)
+        if ex != 0: worst = max(worst, abs((r + r*r*q - ex)/ex))
+    print("float32, degree %d:" % (n - 1), float(worst), [x.hex() + "f" for x in cs])
