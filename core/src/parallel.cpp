@@ -32,9 +32,12 @@ int from_env(const char* name) {
   return static_cast<int>(v);
 }
 
-// The BLAS follows xgrad's count (its calls come from one thread at a time, never from inside xgrad's regions).
+// The BLAS stays on one thread: xgrad splits large products into tiles over
+// its own threads (blas.cpp), so the two never multiply and the result does
+// not depend on the thread count.
 void apply(int n) {
-  openblas_set_num_threads(n);
+  static std::once_flag blas_once;
+  std::call_once(blas_once, [] { openblas_set_num_threads(1); });
   g_threads.store(n, std::memory_order_release);
 }
 
