@@ -4,9 +4,9 @@
 /// xgrad splits large elementwise kernels, softmax rows, reductions, losses,
 /// optimizer updates and the small-product kernel over OpenMP threads; work
 /// below a grain size (a few tens of microseconds) stays on the calling
-/// thread, so that small models pay nothing. Large matrix products go to the
-/// BLAS, which then runs with the same thread count; xgrad never calls the
-/// BLAS from inside its own parallel regions, so the two never multiply.
+/// thread, so that small models pay nothing. Large matrix products are split
+/// into fixed tiles over the same threads, each tile one single-threaded BLAS
+/// call (the BLAS runs no threads of its own, so the two never multiply).
 ///
 /// Results do not depend on the thread count: elementwise work is split at
 /// multiples of 64 elements (the kernels' vector blocks), and reductions sum
@@ -17,7 +17,7 @@
 
 namespace xgrad {
 
-/// Threads for xgrad's kernels and the BLAS, n >= 1 (std::invalid_argument
+/// Threads for xgrad's kernels and matrix products, n >= 1 (std::invalid_argument
 /// otherwise). Process-wide; the default comes from XGRAD_NUM_THREADS, then
 /// OMP_NUM_THREADS, then the number of cores.
 void set_num_threads(int n);
@@ -38,8 +38,8 @@ using ChunkTask = void (*)(const void* context, std::size_t chunk);
 void run_chunks(std::size_t chunks, int threads, ChunkTask task, const void* context);
 }  // namespace detail
 
-/// f(begin, end) over [0, n), each element costing about `cost` grain units:
-/// one call on this thread for small n, else one call per thread on parts
+/// f(begin, end) over [0, n): one call on this thread below two grains (in
+/// elements), else one call per thread on parts
 /// whose boundaries are multiples of `align` elements. For elementwise work
 /// (each output depends on its own index only).
 template <class F>
