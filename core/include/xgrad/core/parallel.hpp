@@ -5,7 +5,7 @@
 /// optimizer updates and the small-product kernel over OpenMP threads; work
 /// below a grain size (a few tens of microseconds) stays on the calling
 /// thread, so that small models pay nothing. Large matrix products are split
-/// into fixed tiles over the same threads, each tile one single-threaded BLAS
+/// into fixed blocks over the same threads, each one single-threaded BLAS
 /// call (the BLAS runs no threads of its own, so the two never multiply).
 ///
 /// Results do not depend on the thread count: elementwise work is split at
