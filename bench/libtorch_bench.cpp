@@ -1,6 +1,7 @@
 // LibTorch's side of the benchmark suite: the workloads of workloads.hpp,
-// single-threaded, timed like Google Benchmark does for xgrad (the iteration
-// count grows until one repetition lasts --min-time seconds; the median of
+// single-threaded unless XGRAD_BENCH_THREADS (bench/compare --threads) says
+// otherwise, timed like Google Benchmark does for xgrad (the iteration count
+// grows until one repetition lasts --min-time seconds; the median of
 // --repetitions repetitions is reported).
 //   libtorch_bench micro [repetitions] [min_time]  -> W1, W4, W5, W8 as JSON
 //   libtorch_bench digits [runs] [digits.csv]        -> W6, W7 as JSON
@@ -213,7 +214,10 @@ int digits(int runs, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  torch::set_num_threads(1);
+  // bench/compare --threads: a count, or "default" (LibTorch's own: all cores).
+  const char* threads = std::getenv("XGRAD_BENCH_THREADS");
+  if (!threads) torch::set_num_threads(1);
+  else if (std::string(threads) != "default") torch::set_num_threads(std::atoi(threads));
   const std::string mode = argc > 1 ? argv[1] : "micro";
   if (mode == "micro") return micro(argc > 2 ? std::atoi(argv[2]) : 5, argc > 3 ? std::atof(argv[3]) : 0.2);
   if (mode == "digits")

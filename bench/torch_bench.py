@@ -254,7 +254,9 @@ def digits(runs, path):
 
 
 def main(argv):
-    torch.set_num_threads(1)
+    threads = os.environ.get("XGRAD_BENCH_THREADS", "1")  # bench/compare --threads: a count or "default"
+    if threads != "default":
+        torch.set_num_threads(int(threads))
     mode = argv[1] if len(argv) > 1 else "micro"
     if mode == "micro":
         if len(argv) < 5:

@@ -210,9 +210,7 @@ Variable<T> linear(const Variable<T>& x, const Variable<T>& weight, const Variab
     if (self.inputs.size() > 2 && self.inputs[2]->requires_grad) {  // db += column sums of g
       Node<T>& bn = *self.inputs[2];
       T* gb = detail::grad_buffer(bn, add_into);
-      if (!add_into) std::fill(gb, gb + out_features, T(0));
-      for (std::size_t r = 0; r < batch; ++r)
-        for (std::size_t c = 0; c < out_features; ++c) gb[c] += g[r * out_features + c];
+      sum_rows(g, batch, out_features, gb, add_into);
     }
   });
 }

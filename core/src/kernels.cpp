@@ -1,11 +1,14 @@
 // Run-time choice of the kernel build and the scalar fallbacks it calls.
 #include "xgrad/core/kernels.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "kernels/kernels_internal.hpp"
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/activations/catalogue.hpp"
+#include "xgrad/core/parallel.hpp"
 
 namespace xgrad::kernels {
 
@@ -68,24 +71,64 @@ bool use_isa(const std::string& name) {
 
 const char* isa() { return current().name; }
 
+// Every entry point below splits large arrays over xgrad's threads
+// (parallel.hpp) and runs the chosen build's kernel on each part: parts
+// start at multiples of 64 elements (whole vector blocks) or at row
+// boundaries, so each element is computed exactly as on one thread.
+// Reductions (the PReLU slope sums) add fixed chunks in chunk order.
+
+namespace {
+
+std::size_t grain_of(Act f) {
+  switch (f) {
+    case Act::linear: case Act::relu: case Act::leaky_relu: case Act::prelu: case Act::rrelu:
+    case Act::hardtanh: case Act::relu6: case Act::threshold: return parallel::kGrainCheap;
+    default: return parallel::kGrainMath;
+  }
+}
+
+/// Rows per part for row-wise work of `cols` elements per row at `grain` elements per thread.
+template <class F>
+void for_rows(std::size_t rows, std::size_t cols, std::size_t grain, F&& f) {
+  const int threads = parallel::threads_for(rows * cols, grain);
+  if (threads <= 1 || rows < 2) {
+    f(std::size_t(0), rows);
+    return;
+  }
+  parallel::for_chunks(std::size_t(threads), threads, [&](std::size_t t) {
+    const std::size_t r0 = rows * t / threads, r1 = rows * (t + 1) / threads;
+    if (r0 < r1) f(r0, r1);
+  });
+}
+
+}  // namespace
+
 template <>
 void activation_forward<float>(Act f, const float* x, float* y, std::size_t n, const ActivationParams& p) {
   require_elementwise(f);
-  current().unary_forward(f, x, y, n, p, scalar_unary);
+  const Table& t = current();
+  parallel::for_range(n, grain_of(f), [&](std::size_t b, std::size_t e) {
+    t.unary_forward(f, x + b, y + b, e - b, p, scalar_unary);
+  });
 }
 
 template <>
 void activation_backward<float>(Act f, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
                                 const ActivationParams& p) {
   require_elementwise(f);
-  current().unary_backward(f, x, g, dx, n, accumulate, p, scalar_unary);
+  const Table& t = current();
+  parallel::for_range(n, grain_of(f), [&](std::size_t b, std::size_t e) {
+    t.unary_backward(f, x + b, g + b, dx + b, e - b, accumulate, p, scalar_unary);
+  });
 }
 
 template <>
 void activation_forward<double>(Act f, const double* x, double* y, std::size_t n, const ActivationParams& p) {
   visit_elementwise(f, [&](auto d) {
     using D = decltype(d);
-    for (std::size_t i = 0; i < n; ++i) y[i] = definition_f<D>(x[i], p.data());
+    parallel::for_range(n, parallel::kGrainScalar, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) y[i] = definition_f<D>(x[i], p.data());
+    });
   });
 }
 
@@ -94,72 +137,149 @@ void activation_backward<double>(Act f, const double* x, const double* g, double
                                  const ActivationParams& p) {
   visit_elementwise(f, [&](auto d) {
     using D = decltype(d);
-    if (accumulate)
-      for (std::size_t i = 0; i < n; ++i) dx[i] += g[i] * definition_df<D>(x[i], p.data());
-    else
-      for (std::size_t i = 0; i < n; ++i) dx[i] = g[i] * definition_df<D>(x[i], p.data());
+    parallel::for_range(n, parallel::kGrainScalar, [&](std::size_t b, std::size_t e) {
+      if (accumulate)
+        for (std::size_t i = b; i < e; ++i) dx[i] += g[i] * definition_df<D>(x[i], p.data());
+      else
+        for (std::size_t i = b; i < e; ++i) dx[i] = g[i] * definition_df<D>(x[i], p.data());
+    });
   });
 }
 
 template <>
 void activation_second<float>(Act act, const ActivationParams& params, const float* x, float* out, std::size_t n) {
   require_elementwise(act);
-  current().unary_second(act, x, out, n, params);
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainMath, [&](std::size_t b, std::size_t e) {
+    t.unary_second(act, x + b, out + b, e - b, params);
+  });
 }
 
 template <>
 void activation_second<double>(Act act, const ActivationParams& params, const double* x, double* out, std::size_t n) {
   visit_elementwise(act, [&](auto d) {
     using D = decltype(d);
-    for (std::size_t i = 0; i < n; ++i) out[i] = definition_d2f<D>(x[i], params.data());
+    parallel::for_range(n, parallel::kGrainScalar, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) out[i] = definition_d2f<D>(x[i], params.data());
+    });
   });
 }
 
-void relu_forward(const float* x, float* y, std::size_t n) { current().relu_forward(x, y, n); }
+void relu_forward(const float* x, float* y, std::size_t n) {
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) { t.relu_forward(x + b, y + b, e - b); });
+}
 void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate) {
-  current().relu_backward(x, g, dx, n, accumulate);
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+    t.relu_backward(x + b, g + b, dx + b, e - b, accumulate);
+  });
 }
 void leaky_relu_forward(const float* x, float* y, std::size_t n, double slope) {
-  current().leaky_forward(x, y, n, slope);
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+    t.leaky_forward(x + b, y + b, e - b, slope);
+  });
 }
 void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t n, double slope, bool accumulate) {
-  current().leaky_backward(x, g, dx, n, static_cast<float>(slope), accumulate);
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+    t.leaky_backward(x + b, g + b, dx == nullptr ? nullptr : dx + b, e - b, static_cast<float>(slope), accumulate);
+  });
 }
 double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate) {
-  return current().prelu_backward(x, g, dx, n, alpha, accumulate);
+  const Table& t = current();
+  constexpr std::size_t chunk = parallel::kReduceChunk;
+  if (n <= chunk) return t.prelu_backward(x, g, dx, n, alpha, accumulate);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  std::vector<double> partial(chunks);
+  parallel::for_chunks(chunks, parallel::threads_for(n, parallel::kGrainCheap), [&](std::size_t c) {
+    const std::size_t b = c * chunk, e = std::min(n, b + chunk);
+    partial[c] = t.prelu_backward(x + b, g + b, dx == nullptr ? nullptr : dx + b, e - b, alpha, accumulate);
+  });
+  double total = 0;
+  for (double v : partial) total += v;
+  return total;
 }
 void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features) {
-  current().prelu_rows_forward(x, alpha, y, rows, features);
+  const Table& t = current();
+  for_rows(rows, features, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.prelu_rows_forward(x + r0 * features, alpha, y + r0 * features, r1 - r0, features);
+  });
 }
 void prelu_rows_backward(const float* x, const float* g, const float* alpha, float* dx, double* dalpha, std::size_t rows,
                          std::size_t features, bool accumulate) {
-  current().prelu_rows_backward(x, g, alpha, dx, dalpha, rows, features, accumulate);
+  const Table& t = current();
+  // Fixed chunks of rows, each summing its own slopes' partials, added to dalpha in chunk order.
+  const std::size_t chunk_rows = features == 0 ? rows : std::max<std::size_t>(1, parallel::kReduceChunk / features);
+  if (rows <= chunk_rows) {
+    t.prelu_rows_backward(x, g, alpha, dx, dalpha, rows, features, accumulate);
+    return;
+  }
+  const std::size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  std::vector<double> partial(chunks * features, 0.0);
+  parallel::for_chunks(chunks, parallel::threads_for(rows * features, parallel::kGrainCheap), [&](std::size_t c) {
+    const std::size_t r0 = c * chunk_rows, r1 = std::min(rows, r0 + chunk_rows), o = r0 * features;
+    t.prelu_rows_backward(x + o, g + o, alpha, dx == nullptr ? nullptr : dx + o, partial.data() + c * features, r1 - r0,
+                          features, accumulate);
+  });
+  for (std::size_t c = 0; c < chunks; ++c)
+    for (std::size_t j = 0; j < features; ++j) dalpha[j] += partial[c * features + j];
 }
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
-  current().softmax_rows(false, x, y, rows, cols, scalar_row);
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_rows(false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  });
 }
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
-  current().softmax_rows(true, x, y, rows, cols, scalar_row);
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_rows(true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  });
 }
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
-  current().softmax_backward_rows(false, y, g, dx, rows, cols, accumulate);
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+  });
 }
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate) {
-  current().softmax_backward_rows(true, y, g, dx, rows, cols, accumulate);
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+  });
 }
 
 bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
   if (m * n * k > 2 * 1024 * 1024 || k * ((n + 15) / 16 * 16) > 16384) return false;
-  current().gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  const Table& t = current();
+  // By rows of C (8-row blocks): every element of C sums over k in the same order on any thread.
+  const int threads = parallel::threads_for(m * n * k, parallel::kGrainProduct);
+  const std::size_t blocks = (m + 7) / 8;
+  if (threads <= 1 || blocks < 2) {
+    t.gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return true;
+  }
+  const std::size_t parts = std::min<std::size_t>(threads, blocks);
+  parallel::for_chunks(parts, static_cast<int>(parts), [&](std::size_t p) {
+    const std::size_t r0 = std::min(m, blocks * p / parts * 8), r1 = std::min(m, blocks * (p + 1) / parts * 8);
+    if (r0 >= r1) return;
+    const float* ap = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1: columns of A when transposed
+    t.gemm_small(ta, tb, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, c + r0 * ldc, ldc);
+  });
   return true;
 }
 
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
                  float step_size, float bias2_sqrt) {
-  current().adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
+    t.adam_update(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
+  });
 }
 
 }  // namespace xgrad::kernels

@@ -1,5 +1,7 @@
 #include "xgrad/core/tensor.hpp"
 
+#include "xgrad/core/parallel.hpp"
+
 #include <sys/mman.h>
 
 #include <cstdlib>
@@ -196,6 +198,18 @@ Tensor<T> sum_to_shape(const Tensor<T>& grad, const Shape& target) {
   std::vector<std::size_t> axes;
   for (std::size_t i = 0; i < from.size(); ++i)
     if (i < lead || (target[i - lead] == 1 && from[i] != 1)) axes.push_back(i);
+  // Leading axes only (a bias gradient) on a large array: chunked rows on xgrad's threads.
+  const std::size_t q = axes.size();
+  if (q > 0 && axes.back() == q - 1) {
+    std::size_t rows = 1;
+    for (std::size_t i = 0; i < q; ++i) rows *= from[i];
+    const std::size_t cols = element_count(target);
+    if (cols > 0 && rows * cols > 2 * parallel::kReduceChunk) {
+      Tensor<T> reduced = Tensor<T>::from_shape(target);
+      sum_rows(grad.data(), rows, cols, reduced.data(), false);
+      return reduced;
+    }
+  }
   Tensor<T> reduced = xt::sum(grad, axes, xt::evaluation_strategy::immediate);
   reduced.reshape(target);
   return reduced;

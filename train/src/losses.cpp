@@ -6,6 +6,7 @@
 
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/format.hpp"
 #include "loss_detail.hpp"
 
@@ -146,8 +147,10 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
       }
       kernels::softmax_rows(in.value.data(), p, batch, classes);
       for (std::size_t b = 0; b < batch; ++b) p[b * classes + static_cast<std::size_t>(labels[b])] -= T(1);
-      if (add_into) for (std::size_t i = 0; i < n; ++i) dx[i] += scale * p[i];
-      else for (std::size_t i = 0; i < n; ++i) dx[i] = scale * p[i];
+      parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b0, std::size_t b1) {
+        if (add_into) for (std::size_t i = b0; i < b1; ++i) dx[i] += scale * p[i];
+        else for (std::size_t i = b0; i < b1; ++i) dx[i] = scale * p[i];
+      });
     });
   }
   // log-softmax once; backward turns it into softmax - onehot.

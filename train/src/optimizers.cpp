@@ -1,5 +1,6 @@
 #include "xgrad/train/optimizers.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/format.hpp"
 
 #include <cmath>
@@ -55,14 +56,19 @@ void SGD<T>::step() {
     T* v = velocity_[k].data();
     const std::size_t n = p.size();
     if (mu == T(0)) {  // the plain step: a loop the compiler vectorises
-      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+      parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+      });
       continue;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const T d = g[i] + wd * w[i];
-      v[i] = started_ ? mu * v[i] + d : d;
-      w[i] -= lr * (nesterov_ ? d + mu * v[i] : v[i]);
-    }
+    const bool started = started_, nesterov = nesterov_;
+    parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const T d = g[i] + wd * w[i];
+        v[i] = started ? mu * v[i] + d : d;
+        w[i] -= lr * (nesterov ? d + mu * v[i] : v[i]);
+      }
+    });
   }
   started_ = true;
 }
@@ -106,12 +112,14 @@ void Adam<T>::adam_step(double weight_decay) {
       kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
       continue;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const T d = g[i] + wd * w[i];
-      m[i] = b1 * m[i] + (T(1) - b1) * d;
-      v[i] = b2 * v[i] + (T(1) - b2) * d * d;
-      w[i] -= step_size * m[i] / (std::sqrt(v[i]) / bias2_sqrt + eps);
-    }
+    parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const T d = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (T(1) - b1) * d;
+        v[i] = b2 * v[i] + (T(1) - b2) * d * d;
+        w[i] -= step_size * m[i] / (std::sqrt(v[i]) / bias2_sqrt + eps);
+      }
+    });
   }
 }
 
@@ -127,7 +135,9 @@ void AdamW<T>::step() {
       if (!p.has_grad()) continue;
       T* w = p.mutable_value().data();
       const std::size_t n = p.size();
-      for (std::size_t i = 0; i < n; ++i) w[i] *= shrink;
+      parallel::for_range(n, parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) w[i] *= shrink;
+      });
     }
   this->adam_step(0.0);
 }
@@ -164,23 +174,25 @@ void RMSprop<T>::step() {
     T* gbar = centered_ ? grad_avg_[k].data() : nullptr;
     T* b = momentum_ > 0 ? buffer_[k].data() : nullptr;
     const std::size_t n = p.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T d = g[i] + wd * w[i];
-      s[i] = a * s[i] + (T(1) - a) * d * d;
-      T avg;
-      if (gbar) {
-        gbar[i] = a * gbar[i] + (T(1) - a) * d;
-        avg = std::sqrt(s[i] - gbar[i] * gbar[i]) + eps;
-      } else {
-        avg = std::sqrt(s[i]) + eps;
+    parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        const T d = g[i] + wd * w[i];
+        s[i] = a * s[i] + (T(1) - a) * d * d;
+        T avg;
+        if (gbar) {
+          gbar[i] = a * gbar[i] + (T(1) - a) * d;
+          avg = std::sqrt(s[i] - gbar[i] * gbar[i]) + eps;
+        } else {
+          avg = std::sqrt(s[i]) + eps;
+        }
+        if (b) {
+          b[i] = mu * b[i] + d / avg;
+          w[i] -= lr * b[i];
+        } else {
+          w[i] -= lr * d / avg;
+        }
       }
-      if (b) {
-        b[i] = mu * b[i] + d / avg;
-        w[i] -= lr * b[i];
-      } else {
-        w[i] -= lr * d / avg;
-      }
-    }
+    });
   }
 }
 

@@ -62,6 +62,12 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* what);
 template <class T>
 Tensor<T> sum_to_shape(const Tensor<T>& grad, const Shape& target);
 
+/// out[c] (+)= sum over r of x[r * cols + c] (a bias gradient): row by row on
+/// one thread; large arrays sum fixed chunks of rows on xgrad's threads and add
+/// the chunks in order, so the result does not depend on the thread count.
+template <class T>
+void sum_rows(const T* x, std::size_t rows, std::size_t cols, T* out, bool accumulate);
+
 /// Normalises a possibly negative axis against `rank`; throws std::invalid_argument
 /// when it is out of range.
 std::size_t normalize_axis(long axis, std::size_t rank, const char* what);
