@@ -165,3 +165,114 @@ def huge_inputs(dtype):
     if dtype == "float64":
         vals += [1e100, 1.3407807929942596e154, 1e155, 1e300, 1.7976931348623157e308]
     return [s * v for v in vals for s in (1, -1)]
+
+
+# ---------------------------------------------------------------- f''
+# Every elementwise activation of the catalogue (the activation table's ones
+# too), at the reference parameters of make_reference.py and above. On linear
+# pieces and at kinks f'' = 0, as PyTorch 1.13's double backward gives it
+# (elu, selu, celu: 0 at x = 0; softplus: 0 from the threshold on; hardswish:
+# 1/3 strictly inside (-3, 3); softsign: 0 at 0).
+ZERO_SECOND = ["linear", "relu", "leaky_relu", "prelu", "rrelu", "hardtanh", "relu6", "hardsigmoid",
+               "softshrink", "hardshrink", "threshold"]
+SECOND = ["sigmoid", "tanh", "elu", "softplus", "gelu", "gelu_tanh"] + CATALOGUE + ["linear", "relu", "leaky_relu",
+                                                                                 "prelu", "rrelu"]
+
+
+def exact_second(fn, x):
+    """f''(x) at the exact value x (an mpf), from stable forms (no 1 - s, 1 - t^2 cancellation).
+    Large |x| gets 3 log2|x| extra bits: e^-z of a rounded z = O(x^3) (gelu_tanh) or
+    sech(softplus(x)) (mish) would otherwise lose them."""
+    zero = mpf(0)
+    if fn in ZERO_SECOND:
+        return zero
+    if abs(x) > 1:
+        with mp.extraprec(3 * int(mp.log(abs(x), 2)) + 10):
+            return +exact_second_core(fn, x)
+    return exact_second_core(fn, x)
+
+
+def exact_second_core(fn, x):
+    zero = mpf(0)
+    s, t = sigmoid(x), sigmoid(-x)  # t = 1 - s
+    if fn == "sigmoid":
+        return s * t * -mp.tanh(x / 2)  # 1 - 2s = -tanh(x/2)
+    if fn == "tanh":
+        return -2 * mp.tanh(x) * mp.sech(x) ** 2
+    if fn == "tanhshrink":
+        return 2 * mp.tanh(x) * mp.sech(x) ** 2
+    if fn == "logsigmoid":
+        return -s * t
+    if fn == "elu":
+        return mp.exp(x) if x < 0 else zero  # alpha 1
+    if fn == "selu":
+        return mpf(SELU_SCALE) * mpf(SELU_ALPHA) * mp.exp(x) if x < 0 else zero
+    if fn == "celu":
+        a = param(fn, "alpha")
+        return mp.exp(x / a) / a if x < 0 else zero
+    if fn == "softplus":  # beta 1, threshold 20: 0 from the threshold on (PyTorch: beta x < threshold)
+        return s * t if x < 20 else zero
+    if fn == "gelu":
+        return mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi) * (2 - x * x)
+    if fn == "gelu_tanh":
+        c, k = mp.sqrt(2 / mp.pi), mpf("0.044715")
+        z = 2 * c * (x + k * x ** 3)
+        dz, d2z = 2 * c * (1 + 3 * k * x * x), 12 * c * k * x
+        sz, tz = sigmoid(z), sigmoid(-z)
+        return sz * tz * (2 * dz + x * d2z - x * dz * dz * mp.tanh(z / 2))
+    if fn == "silu":
+        return s * t * (2 - x * mp.tanh(x / 2))
+    if fn == "mish":
+        sp = mp.log1p(mp.exp(x))
+        th = mp.tanh(sp)
+        return mp.sech(sp) ** 2 * s * (2 + x * (t - 2 * th * s))
+    if fn == "softsign":
+        return zero if x == 0 else -2 * mp.sign(x) / (1 + abs(x)) ** 3
+    if fn == "squareplus":
+        b = param(fn, "b")
+        return b / (2 * mp.sqrt(x * x + b) ** 3)
+    if fn == "hardswish":
+        return mpf(1) / 3 if -3 < x < 3 else zero
+    raise ValueError(fn)
+
+
+def second_kinks(fn):
+    """Where f'' jumps, at the reference parameters (the f/f' kinks and elu's, relu's family's 0)."""
+    extra = {"elu": [0], "relu": [0], "leaky_relu": [0], "prelu": [0], "rrelu": [0], "softplus": [20]}
+    return kinks(fn) + extra.get(fn, [])
+
+
+def second_roots(fn):
+    """The roots of f'' (where its relative error needs care): approximate starts."""
+    return {"sigmoid": ["0"], "tanh": ["0"], "tanhshrink": ["0"], "gelu": ["-1.4142", "1.4142"],
+            "gelu_tanh": ["-1.4185", "1.4185"], "silu": ["-2.3994", "2.3994"],
+            "mish": ["-2.2564", "1.4906"]}.get(fn, [])
+
+
+def second_hard_points(fn, dtype, round_to, next_up, prec):
+    """kinks of f and f'' +- 0..3 ulps and +- 1e-8..1e-3; the roots of f'' (nearest
+    inputs on both sides, 1e-19..1e-3 away) and the edges of the series windows (+- 2^-6)."""
+    pts = []
+
+    def around(v, decades=True):
+        base = round_to(dtype, v)
+        for st in range(-3, 4):
+            pts.append(next_up(dtype, base, st))
+        if decades:
+            for k in range(3, 9):
+                pts.append(v + mpf(10) ** -k)
+                pts.append(v - mpf(10) ** -k)
+
+    for k in second_kinks(fn):
+        around(mpf(k))
+    for start in second_roots(fn):
+        with mp.workprec(prec):
+            root = mpf(0) if start == "0" else mp.findroot(lambda x: exact_second(fn, x), mpf(start))
+        around(root)
+        for k in range(9, 20):
+            pts.append(root + mpf(10) ** -k)
+            pts.append(root - mpf(10) ** -k)
+        if fn in ("silu", "mish", "gelu_tanh"):
+            for edge in (root - mpf(2) ** -6, root + mpf(2) ** -6):
+                around(edge, decades=False)
+    return pts

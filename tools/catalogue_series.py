@@ -7,8 +7,11 @@
     nearest double, lo the rest to 64 bits) and c_k = f^(k+1)(x0) / k!,
     f'(x0 + h) = sum_{k=1..N} c_k h^k, with N chosen so that the first omitted
     term is below 2^-70 of the sum for |h| <= RADIUS;
-  - tanhshrink: x - tanh(x) = x^3 sum_k t_k x^(2k) for |x| <= TANHSHRINK_RADIUS.
-The numbers are pasted into core/include/xgrad/core/activations/{silu,mish,tanhshrink}.hpp.
+  - tanhshrink: x - tanh(x) = x^3 sum_k t_k x^(2k) for |x| <= TANHSHRINK_RADIUS;
+  - f'' about its roots (silu'' and gelu_tanh'' are even: their positive root;
+    mish'': both), the same way: f''(x0 + h) = sum_{k=1..N} c_k h^k,
+    c_k = f^(k+2)(x0) / k!, as a struct D2Root... to paste.
+The numbers are pasted into core/include/xgrad/core/activations/{silu,mish,tanhshrink,gelu}.hpp.
 """
 import mpmath
 from mpmath import mp, mpf
@@ -34,9 +37,32 @@ def ld_split(v):
     return hi, lo
 
 
-def root_series(name, f):
-    df = lambda x: mp.diff(f, x)
-    x0 = mp.findroot(df, mpf("-1.2"))
+def sigmoid(x):
+    return 1 / (1 + mp.exp(-x))
+
+
+def silu2(x):
+    s = sigmoid(x)
+    return s * (1 - s) * (2 + x * (1 - 2 * s))
+
+
+def mish2(x):
+    s, t = sigmoid(x), mp.tanh(mp.log1p(mp.exp(x)))
+    return (1 - t * t) * s * (2 + x * (1 - s - 2 * t * s))
+
+
+def gelu_tanh2(x):
+    c, k = mp.sqrt(2 / mp.pi), mpf("0.044715")
+    z = 2 * c * (x + k * x ** 3)
+    dz, d2z = 2 * c * (1 + 3 * k * x * x), 12 * c * k * x
+    s = sigmoid(z)
+    return s * (1 - s) * (2 * dz + x * d2z + x * dz * dz * (1 - 2 * s))
+
+
+def root_series(name, f, start="-1.2", struct=None):
+    """f is the function whose root is wanted (f' for the first uses, f'' for D2Root)."""
+    df = f if struct else (lambda x: mp.diff(f, x))
+    x0 = mp.findroot(df, mpf(start))
     # Taylor coefficients of f' about x0: f'(x0 + h) = sum_k c_k h^k
     coeffs = mp.taylor(df, x0, 30)
     assert abs(coeffs[0]) < mpf(10) ** -80
@@ -47,6 +73,19 @@ def root_series(name, f):
             break
         n += 1
     hi, lo = ld_split(x0)
+    if struct:
+        print(f"// {name}: root of f'' x0 = {mpmath.nstr(x0, 40)}, {n} terms for |h| <= {float(RADIUS)}")
+        print(f"struct {struct} {{")
+        print(f"  static constexpr long double root_hi = {float.hex(hi)}L;  // {hi!r}")
+        print(f"  static constexpr long double root_lo = {lo}L;")
+        print(f"  static constexpr long double root_radius = 0x1p-6L;")
+        print(f"  static constexpr long double root_series[{n}] = {{")
+        for k in range(1, n + 1):
+            print(f"      {mpmath.nstr(coeffs[k], 25, min_fixed=0, max_fixed=0)}L,")
+        print("  };")
+        print("};")
+        print()
+        return
     print(f"// {name}: root of f' x0 = {mpmath.nstr(x0, 40)}, {n} terms for |h| <= {float(RADIUS)}")
     print(f"static constexpr long double root_hi = {float.hex(hi)}L;  // {hi!r}")
     print(f"static constexpr long double root_lo = {lo}L;")
@@ -76,3 +115,8 @@ if __name__ == "__main__":
     root_series("silu", silu)
     root_series("mish", mish)
     tanhshrink_series()
+    print()
+    root_series("silu''", silu2, "2.4", "D2Root")
+    root_series("mish'' (negative root)", mish2, "-2.26", "D2RootNeg")
+    root_series("mish'' (positive root)", mish2, "1.49", "D2RootPos")
+    root_series("gelu_tanh''", gelu_tanh2, "1.42", "GeluTanhD2Root")

@@ -8,8 +8,12 @@ writes
     activation_reference.csv  function,dtype,x,f,df
     softmax_reference.csv     case,dtype,n,i,x,softmax,log_softmax
     catalogue_reference.csv   function,dtype,x,f,df (tools/catalogue_exact.py)
+    catalogue_second_reference.csv  function,dtype,x,d2f (f'' of every elementwise
+                              activation, tools/catalogue_exact.py: exact_second)
 
-(--tables picks some of them: activation, softmax, catalogue). The catalogue
+(--tables picks some of them: activation, softmax, catalogue, second). The
+second table has the catalogue table's inputs plus the kinks of f'' and the
+roots of f'' (nearest inputs, 1e-19..1e-3 away, the series windows' edges). The catalogue
 table has the inputs of the activation table, |x| up to float32's and
 float64's largest, and each function's own hard points (kinks, the root of f',
 the edges of the definitions' series windows; see catalogue_exact.py).
@@ -42,7 +46,7 @@ import struct
 import mpmath
 from mpmath import mp, mpf
 
-from catalogue_exact import CATALOGUE, exact_catalogue, hard_points, huge_inputs
+from catalogue_exact import CATALOGUE, SECOND, exact_catalogue, exact_second, hard_points, huge_inputs, second_hard_points
 
 PREC = 256
 CHECK_PREC = 384
@@ -345,8 +349,8 @@ def main():
     ap.add_argument("--dense", type=int, default=0, metavar="N",
                     help="add N random inputs per dtype (a stress run; keep the checked-in file at 0)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the --dense inputs")
-    ap.add_argument("--tables", default="activation,softmax,catalogue",
-                    help="comma-separated: activation, softmax, catalogue (default: all)")
+    ap.add_argument("--tables", default="activation,softmax,catalogue,second",
+                    help="comma-separated: activation, softmax, catalogue, second (default: all)")
     args = ap.parse_args()
     tables = set(args.tables.split(","))
     os.makedirs(args.out_dir, exist_ok=True)
@@ -356,6 +360,42 @@ def main():
         write_softmax_table(args)
     if "catalogue" in tables:
         write_catalogue_table(args)
+    if "second" in tables:
+        write_second_table(args)
+
+
+def exact_second_checked(fn, x):
+    with mp.workprec(PREC):
+        v = exact_second(fn, mpf(x))
+    with mp.workprec(CHECK_PREC):
+        if not agree(v, exact_second(fn, mpf(x))):
+            raise RuntimeError(f"{fn}''({x!r}): 256-bit and 384-bit values disagree")
+    return v
+
+
+def write_second_table(args):
+    path = os.path.join(args.out_dir, "catalogue_second_reference.csv")
+    rows = 0
+    with open(path, "w") as out:
+        out.write("function,dtype,x,d2f\n")
+        for dtype in DTYPES:
+            common = inputs_for(dtype, args.dense, args.seed) + [round_to(dtype, v) for v in huge_inputs(dtype)]
+            for fn in SECOND:
+                xs = set(common)
+                hard = second_hard_points(fn, dtype, round_to, next_up, PREC)
+                if fn in CATALOGUE:
+                    hard += hard_points(fn, dtype, round_to, next_up, PREC)
+                for v in hard:
+                    r = round_to(dtype, v)
+                    if math.isfinite(r):
+                        xs.add(r)
+                for x in sorted(xs):
+                    out.write(f"{fn},{dtype},{hexx(x)},{fmt(exact_second_checked(fn, x))}\n")
+                    rows += 1
+                out.write(f"{fn},{dtype},nan,nan\n")  # NaN in gives NaN out
+                rows += 1
+            print(f"second {dtype}: {len(common)} common inputs per function")
+    print(f"wrote {path}: {rows} rows, {os.path.getsize(path)} bytes")
 
 
 def write_catalogue_table(args):

@@ -133,10 +133,16 @@ template <class T>
 T activation_df(Act id, T x, const ActivationParams& p) {
   return visit_elementwise(id, [&](auto d) { return definition_df<decltype(d)>(x, p.data()); });
 }
+template <class T>
+T activation_d2f(Act id, T x, const ActivationParams& p) {
+  return visit_elementwise(id, [&](auto d) { return definition_d2f<decltype(d)>(x, p.data()); });
+}
 
 template float activation_f<float>(Act, float, const ActivationParams&);
 template double activation_f<double>(Act, double, const ActivationParams&);
 template float activation_df<float>(Act, float, const ActivationParams&);
 template double activation_df<double>(Act, double, const ActivationParams&);
+template float activation_d2f<float>(Act, float, const ActivationParams&);
+template double activation_d2f<double>(Act, double, const ActivationParams&);
 
 }  // namespace xgrad

@@ -101,6 +101,20 @@ void activation_backward<double>(Act f, const double* x, const double* g, double
   });
 }
 
+template <>
+void activation_second<float>(Act act, const ActivationParams& params, const float* x, float* out, std::size_t n) {
+  require_elementwise(act);
+  current().unary_second(act, x, out, n, params);
+}
+
+template <>
+void activation_second<double>(Act act, const ActivationParams& params, const double* x, double* out, std::size_t n) {
+  visit_elementwise(act, [&](auto d) {
+    using D = decltype(d);
+    for (std::size_t i = 0; i < n; ++i) out[i] = definition_d2f<D>(x[i], params.data());
+  });
+}
+
 void relu_forward(const float* x, float* y, std::size_t n) { current().relu_forward(x, y, n); }
 void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate) {
   current().relu_backward(x, g, dx, n, accumulate);

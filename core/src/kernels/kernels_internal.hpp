@@ -27,6 +27,8 @@ struct Table {
   void (*unary_forward)(Op, const float* x, float* y, std::size_t n, const Params&, ScalarFn);
   void (*unary_backward)(Op, const float* x, const float* g, float* dx, std::size_t n, bool accumulate,
                          const Params&, ScalarFn);
+  /// out = f''(x): the definition's d2f on the vector policy, rounded once.
+  void (*unary_second)(Op, const float* x, float* out, std::size_t n, const Params&);
   void (*relu_forward)(const float* x, float* y, std::size_t n);
   void (*relu_backward)(const float* x, const float* g, float* dx, std::size_t n, bool accumulate);
   void (*leaky_forward)(const float* x, float* y, std::size_t n, double slope);

@@ -33,6 +33,12 @@ void activation_forward(Act f, const T* x, T* y, std::size_t n, const Activation
 template <class T>
 void activation_backward(Act f, const T* x, const T* g, T* dx, std::size_t n, bool accumulate,
                          const ActivationParams& p);
+/// out = f''(x) of an elementwise activation on n values (the double backward
+/// of the activation ops), within 8 ulp of the exact value (docs/exactness.md);
+/// 0 on linear pieces and at kinks, as PyTorch's double backward; NaN for NaN.
+/// Throws std::invalid_argument for an activation that is not elementwise.
+template <class T>
+void activation_second(Act act, const ActivationParams& params, const T* x, T* out, std::size_t n);
 
 void relu_forward(const float* x, float* y, std::size_t n);
 void relu_backward(const float* x, const float* g, float* dx, std::size_t n, bool accumulate);

@@ -13,6 +13,9 @@
 ///                       written once over an arithmetic policy (policy.hpp),
 ///                       compiled for float64, float32 and the SIMD kernels
 ///   Float64Math         the policy of the float64 path (ScalarMath<double> or <long double>)
+///   d2f                 f'' as a template over the policy (also where f and df are
+///                       tuned overloads), PyTorch's double backward at the kinks
+///                       (0 on linear pieces and at kinks: relu'' = 0)
 /// and optionally alias ("swish"), invalid(p) (a rule across parameters),
 /// rectifier = true (He initialisation in `xgrad train`), or
 /// tuned_kernel (f and df are plain overloads for float and double, and the
@@ -165,6 +168,15 @@ inline T definition_df(T x, const double* p) {
   }
 }
 
+/// f''(x) of a definition in T: float32 through ScalarMath<double> rounded once,
+/// float64 through ScalarMath<long double> for every definition (f'' has a few
+/// more roundings than f': the 8-ulp contract of docs/exactness.md needs the margin).
+template <class D, class T>
+inline T definition_d2f(T x, const double* p) {
+  using M = std::conditional_t<std::is_same_v<T, float>, math::ScalarMath<double>, math::ScalarMath<long double>>;
+  return static_cast<T>(D::template d2f<M>(static_cast<typename M::V>(x), p));
+}
+
 [[noreturn]] void throw_not_elementwise(Act id);
 
 /// Calls fn(D{}) -- D the definition struct of an elementwise activation --
@@ -186,5 +198,8 @@ template <class T>
 T activation_f(Act id, T x, const ActivationParams& p);
 template <class T>
 T activation_df(Act id, T x, const ActivationParams& p);
+/// f''(x) of an elementwise activation, one element (kernels::activation_second for arrays).
+template <class T>
+T activation_d2f(Act id, T x, const ActivationParams& p);
 
 }  // namespace xgrad

@@ -6,6 +6,7 @@
 /// multiplied by a rounded 1/alpha.
 #include <array>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
 
@@ -28,6 +29,12 @@ struct Celu {
   template <class M>
   static typename M::V df(typename M::V x, const double* p) {
     return M::select(x > 0.0, M::c(1), M::exp(x / M::c(p[0])));
+  }
+  /// f''(x) = e^(x/alpha) / alpha if x < 0 else 0 (PyTorch's double backward: 0 at the kink).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double* p) {
+    const typename M::V alpha = M::c(p[0]);
+    return keep_nan<M>(x, M::select(x < 0.0, M::exp(x / alpha) / alpha, M::c(0)));
   }
 };
 

@@ -8,7 +8,9 @@
 #include <array>
 #include <cmath>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
+#include "xgrad/core/activations/policy.hpp"
 
 namespace xgrad::math {
 
@@ -31,6 +33,11 @@ struct Elu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return elu(x, p[0]); }
   template <class T> static T df(T x, const double* p) { return elu_derivative(x, p[0]); }
+  /// f''(x) = alpha e^x if x < 0 else 0 (PyTorch's double backward: 0 at the kink).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double* p) {
+    return keep_nan<M>(x, M::select(x < 0.0, M::c(p[0]) * M::exp(x), M::c(0)));
+  }
 };
 
 }  // namespace xgrad::math

@@ -24,6 +24,7 @@
 #include "xgrad/core/activations/param.hpp"
 
 #include "xgrad/core/activations/common.hpp"
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/sigmoid.hpp"
 
 namespace xgrad::math {
@@ -116,6 +117,20 @@ struct Gelu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double*) { return gelu(x); }
   template <class T> static T df(T x, const double*) { return gelu_derivative(x); }
+
+  static constexpr long double sqrt2_hi = 0x1.6a09e667f3bcdp+0L;  // sqrt 2 rounded to double
+  static constexpr long double sqrt2_lo = -9.667293313452913037187169e-17L;
+  /// f''(x) = phi(x) (2 - x^2) = phi(x) (sqrt2 - |x|)(sqrt2 + |x|): sqrt2 - |x|
+  /// = (hi - |x|) + lo, the first difference exact near the roots +-sqrt 2
+  /// (Sterbenz), so f'' is relatively exact there too. Beyond |x| = 64: 0
+  /// (phi underflows long before; also no inf * 0).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V a = M::abs(x);
+    const typename M::V phi = M::c(kInvSqrt2PiL) * M::exp(-0.5 * (x * x));
+    const typename M::V r = phi * (((M::c(sqrt2_hi) - a) + M::c(sqrt2_lo)) * (a + M::c(sqrt2_hi)));
+    return M::select(a > 64.0, M::c(0), r);
+  }
 };
 
 struct GeluTanh {
@@ -127,6 +142,36 @@ struct GeluTanh {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double*) { return gelu_tanh(x); }
   template <class T> static T df(T x, const double*) { return gelu_tanh_derivative(x); }
+
+  // tools/catalogue_series.py: f''(x0 + h) = h sum_k root_series[k] h^k about the
+  // positive root of f'' (f'' is even), |h| < 2^-6
+  struct D2Root {
+    static constexpr long double root_hi = 0x1.6b23142700629p+0L;  // 1.4185040087908283
+    static constexpr long double root_lo = 8.089265124388304308449604e-17L;
+    static constexpr long double root_radius = 0x1p-6L;
+    static constexpr long double root_series[10] = {
+        -4.095488174124190961987914e-1L, 4.320811115938480131961488e-1L,  -8.168951883944803612941404e-3L,
+        -1.610948169321348257521297e-1L, 5.675054097516172261491463e-2L,  2.003536116270127411087811e-2L,
+        -1.671150756085391900704871e-2L, 7.632001136916162188523483e-4L,  2.643461146696661922925334e-3L,
+        -7.514200775098502931828419e-4L,
+    };
+  };
+  /// f'' = s'(z) (2 z' + x z'' + x z'^2 (1 - 2s)),  z = 2u = 2c (x + k x^3),
+  /// z' = 2c (1 + 3k x^2), z'' = 12 c k x,  s = sigmoid(z),  s' = e / (1 + e)^2,
+  /// e = e^-|z|,  x (1 - 2s) = |x| expm1(-|z|) / (1 + e)  (f'' is even).
+  /// Roots +-1.41850...: the series there. Beyond |x| = 30 s' underflows: 0.
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V a = M::abs(x);
+    const typename M::V c = M::c(kSqrt2OverPiL), k = M::c(kGeluTanhCubicL);
+    const typename M::V z = 2.0 * c * (a + k * (a * a * a));
+    const typename M::V dz = 2.0 * c * (1.0 + 3.0 * k * (a * a));
+    const typename M::V e = M::exp(-z);
+    const typename M::V d = 1.0 + e;
+    const typename M::V bracket = 2.0 * dz + 12.0 * c * k * (a * a) + a * (dz * dz) * M::expm1(-z) / d;
+    const typename M::V direct = e / (d * d) * bracket;
+    return M::select(a > 30.0, M::c(0), near_root_or<D2Root, M>(a, direct));
+  }
 };
 
 }  // namespace xgrad::math

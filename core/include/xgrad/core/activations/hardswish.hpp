@@ -34,6 +34,11 @@ struct Hardswish {
     const typename M::V mid = (x + x + 3.0) / 6.0;
     return keep_nan<M>(x, M::select(x < -3.0, M::c(0), M::select(x > 3.0, M::c(1), mid)));
   }
+  /// f''(x) = 1/3 if -3 < x < 3 else 0 (PyTorch's double backward: 0 at +-3).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return keep_nan<M>(x, M::select(M::land(x > -3.0, x < 3.0), M::c(1.0L / 3), M::c(0)));
+  }
 };
 
 }  // namespace xgrad::math

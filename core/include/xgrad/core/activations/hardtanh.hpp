@@ -37,6 +37,11 @@ struct Hardtanh {
     const auto inside = M::land(x > M::c(p[0]), x < M::c(p[1]));
     return keep_nan<M>(x, M::select(inside, M::c(1), M::c(0)));
   }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return keep_nan<M>(x, M::c(0));
+  }
 };
 
 }  // namespace xgrad::math

@@ -27,6 +27,13 @@ struct Logsigmoid {
     const typename M::V e = M::exp(-M::abs(x));
     return M::select(x >= 0.0, e / (1.0 + e), 1.0 / (1.0 + e));
   }
+  /// f''(x) = -sigmoid(x) sigmoid(-x) = -e / (1 + e)^2,  e = e^-|x|.
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V e = M::exp(-M::abs(x));
+    const typename M::V d = 1.0 + e;
+    return -e / (d * d);
+  }
 };
 
 }  // namespace xgrad::math

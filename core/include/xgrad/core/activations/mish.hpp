@@ -62,6 +62,47 @@ struct Mish {
     const typename M::V direct = near_root_or<Mish, M>(x, t + x * g);
     return M::select(x > -1e4, M::select(x > 1e4, M::c(1), direct), t);
   }
+
+  // tools/catalogue_series.py: f''(x0 + h) = h sum_k root_series[k] h^k about the roots of f'', |h| < 2^-6
+  struct D2RootNeg {
+    static constexpr long double root_hi = -0x1.20d0f116eb001p+1L;  // -2.256376396360793
+    static constexpr long double root_lo = -1.070317487501924793774364e-16L;
+    static constexpr long double root_radius = 0x1p-6L;
+    static constexpr long double root_series[10] = {
+        1.087544107316426941189486e-1L,  9.898193805255844279341319e-2L,  3.736189561023729272618293e-2L,
+        3.354052659335865503624455e-3L,  -3.860493935188505868977924e-3L, -2.480068109334892903052878e-3L,
+        -7.927886724150866555667439e-4L, -1.053838191945474637168401e-4L, 3.978333053066291911525439e-5L,
+        3.223849683011536561733604e-5L,
+    };
+  };
+  struct D2RootPos {
+    static constexpr long double root_hi = 0x1.7d9612a440040p+0L;  // 1.4905711794854284
+    static constexpr long double root_lo = 7.126036715834262989864248e-17L;
+    static constexpr long double root_radius = 0x1p-6L;
+    static constexpr long double root_series[11] = {
+        -2.306945115974605355895027e-1L, 2.812727780303430747829161e-1L,  -7.97073551654253063762661e-2L,
+        -6.665173991852782350108321e-2L, 5.998888116276497139949519e-2L,  -8.93224429208287213000273e-3L,
+        -1.153524888449004698479544e-2L, 7.002748870303273115820877e-3L,  -2.685218367731347728154574e-4L,
+        -1.40130966716228372562736e-3L,  6.082701059370483631893482e-4L,
+    };
+  };
+  /// f''(x) = g (2 + x B),  g = sech^2(softplus(x)) sigmoid(x) (as in f'),
+  /// B = 1 - sigmoid(x) - 2 t sigmoid(x), rational in e = e^-|x| like f':
+  ///   x > 0:  B = (2e^3 + 2e^2 - 3e - 2) / (D (1 + e)),        D = 1 + 2e + 2e^2
+  ///   x <= 0: B = (2 + 2e - 3e^2 - 2e^3) / ((n + 2) (1 + e)),  n = e (e + 2)
+  /// Roots -2.25637... and 1.49057...: the series there. Beyond |x| = 1e4: 0.
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    typename M::V t, g;
+    parts<M>(x, t, &g);
+    const typename M::V e = M::exp(-M::abs(x));
+    const typename M::V ep = 1.0 + e;
+    const typename M::V bp = (((2.0 * e + 2.0) * e - 3.0) * e - 2.0) / ((1.0 + 2.0 * e * ep) * ep);
+    const typename M::V bn = (((-2.0 * e - 3.0) * e + 2.0) * e + 2.0) / ((e * (e + 2.0) + 2.0) * ep);
+    const typename M::V direct = g * (2.0 + x * M::select(x > 0.0, bp, bn));
+    const typename M::V near = near_root_or<D2RootPos, M>(x, near_root_or<D2RootNeg, M>(x, direct));
+    return M::select(M::abs(x) > 1e4, M::c(0), near);
+  }
 };
 
 }  // namespace xgrad::math

@@ -53,6 +53,11 @@ struct Relu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double*) { return relu(x); }
   template <class T> static T df(T x, const double*) { return relu_derivative(x); }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return M::select(M::isnan(x), x, M::c(0));
+  }
 };
 
 struct LeakyRelu {
@@ -64,6 +69,11 @@ struct LeakyRelu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, p[0]); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, p[0]); }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return M::select(M::isnan(x), x, M::c(0));
+  }
 };
 
 /// PReLU: leaky_relu with a learnable slope per feature (a tensor in the op
@@ -77,6 +87,11 @@ struct Prelu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, p[0]); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, p[0]); }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return M::select(M::isnan(x), x, M::c(0));
+  }
 };
 
 /// RReLU: in training each element x < 0 gets its own slope drawn uniformly
@@ -93,6 +108,11 @@ struct Rrelu {
   static double slope(const double* p) { return (p[0] + p[1]) / 2; }
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, slope(p)); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, slope(p)); }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return M::select(M::isnan(x), x, M::c(0));
+  }
   static std::string invalid(const double* p) {
     if (p[0] <= p[1]) return "";
     return "rrelu: lower (" + number_to_string(p[0]) + ") must not exceed upper (" + number_to_string(p[1]) + ")";
@@ -108,6 +128,11 @@ struct Linear {
   static constexpr std::array<double, 0> kinks{};
   template <class M> static typename M::V f(typename M::V x, const double*) { return x; }
   template <class M> static typename M::V df(typename M::V x, const double*) { return M::select(M::isnan(x), x, x * 0.0 + 1.0); }
+  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return M::select(M::isnan(x), x, M::c(0));
+  }
 };
 
 }  // namespace xgrad::math

@@ -7,6 +7,7 @@
 /// the constant, expm1 and the product could add up to 4 ulp.
 #include <array>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
 
@@ -31,6 +32,11 @@ struct Selu {
   template <class M>
   static typename M::V df(typename M::V x, const double*) {
     return M::select(x > 0.0, M::c(scale), M::c(scale_alpha) * M::exp(x));
+  }
+  /// f''(x) = scale alpha e^x if x < 0 else 0 (PyTorch's double backward: 0 at the kink).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return keep_nan<M>(x, M::select(x < 0.0, M::c(scale_alpha) * M::exp(x), M::c(0)));
   }
 };
 

@@ -54,6 +54,15 @@ struct Sigmoid {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double*) { return sigmoid(x); }
   template <class T> static T df(T x, const double*) { return sigmoid_derivative(x); }
+  /// f''(x) = s (1 - s)(1 - 2s) = -sign(x) e (1 - e) / (1 + e)^3,  e = e^-|x|,
+  /// with 1 - e = -expm1(-|x|): no cancellation near the root x = 0.
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V a = M::abs(x);
+    const typename M::V d = 1.0 + M::exp(-a);
+    const typename M::V r = M::exp(-a) * M::expm1(-a) / (d * d * d);  // <= 0
+    return M::select(x > 0.0, r, -r);
+  }
 };
 
 }  // namespace xgrad::math

@@ -53,6 +53,31 @@ struct Silu {
     const typename M::V direct = near_root_or<Silu, M>(x, s * (1.0 + x * t));
     return M::select(x > -1e4, M::select(x > 1e4, M::c(1), direct), -s);
   }
+
+  // tools/catalogue_series.py: f''(x0 + h) = h sum_k root_series[k] h^k about the
+  // positive root of f'' (f'' is even), |h| < 2^-6
+  struct D2Root {
+    static constexpr long double root_hi = 0x1.331e23ad9de11p+1L;  // 2.3993572805154675
+    static constexpr long double root_lo = 1.846487285535336354238432e-16L;
+    static constexpr long double root_radius = 0x1p-6L;
+    static constexpr long double root_series[10] = {
+        -9.153052016419228387005209e-2L, 7.629586548655084660525064e-2L,  -2.248725923422532726736641e-2L,
+        -1.836670144762843865437098e-3L, 3.862816776830254069654947e-3L,  -1.366369691236774449171557e-3L,
+        1.151307019584521922018979e-4L,  9.644059294156356774500569e-5L,  -4.745074279280719346788857e-5L,
+        8.432377564571458893824668e-6L,
+    };
+  };
+  /// f''(x) = s (1 - s) (2 + x (1 - 2s)) = e / (1 + e)^2 (2 + |x| expm1(-|x|) / (1 + e)),
+  /// e = e^-|x| (even in x). Roots +-2.39935728...: the series there. Beyond
+  /// |x| = 1e4 f'' underflows: 0 (also for the infinities, not 0 * inf).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V a = M::abs(x);
+    const typename M::V e = M::exp(-a);
+    const typename M::V d = 1.0 + e;
+    const typename M::V direct = e / (d * d) * (2.0 + a * M::expm1(-a) / d);
+    return M::select(a > 1e4, M::c(0), near_root_or<D2Root, M>(a, direct));
+  }
 };
 
 }  // namespace xgrad::math

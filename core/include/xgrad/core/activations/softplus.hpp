@@ -10,7 +10,9 @@
 #include <array>
 #include <cmath>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
+#include "xgrad/core/activations/policy.hpp"
 
 #include "xgrad/core/activations/sigmoid.hpp"
 
@@ -41,6 +43,15 @@ struct Softplus {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return softplus(x, p[0], p[1]); }
   template <class T> static T df(T x, const double* p) { return softplus_derivative(x, p[0], p[1]); }
+  /// f''(x) = beta sigmoid(z) sigmoid(-z) = beta e / (1 + e)^2, e = e^-|z|, z = beta x,
+  /// where z < threshold; 0 from the threshold on (PyTorch's double backward: 0 at it).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double* p) {
+    const typename M::V z = M::c(p[0]) * x;
+    const typename M::V e = M::exp(-M::abs(z));
+    const typename M::V d = 1.0 + e;
+    return keep_nan<M>(x, M::select(z < M::c(p[1]), M::c(p[0]) * e / (d * d), M::c(0)));
+  }
 };
 
 }  // namespace xgrad::math

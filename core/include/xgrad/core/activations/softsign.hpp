@@ -8,6 +8,7 @@
 /// long double.
 #include <array>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
 
@@ -29,6 +30,14 @@ struct Softsign {
   static typename M::V df(typename M::V x, const double*) {
     const typename M::V d = 1.0 + M::abs(x);
     return 1.0 / (d * d);
+  }
+  /// f''(x) = -2 sign(x) / (1 + |x|)^3; f''(0) = 0 (PyTorch's double backward of
+  /// x / (1 + |x|), with sign(0) = 0).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    const typename M::V d = 1.0 + M::abs(x);
+    const typename M::V r = 2.0 / (d * d * d);
+    return keep_nan<M>(x, M::select(x > 0.0, -r, M::select(x < 0.0, r, M::c(0))));
   }
 };
 

@@ -41,6 +41,13 @@ struct Squareplus {
     const typename M::V d = M::select(x >= 0.0, (1.0 + ratio) * 0.5, (b / r) / (2.0 * (r - x)));
     return keep_nan<M>(x, M::select(x > 1e300, M::c(1), d));  // f'(inf) = 1, not from inf / inf
   }
+  /// f''(x) = b / (2 r^3), r = sqrt(x^2 + b) (no cancellation); 0 when b = 0 (relu).
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double* p) {
+    const typename M::V b = M::c(p[0]);
+    const typename M::V r = M::sqrt(x * x + b);
+    return keep_nan<M>(x, M::select(b > 0.0, b / (2.0 * (r * r * r)), M::c(0)));
+  }
 };
 
 }  // namespace xgrad::math
