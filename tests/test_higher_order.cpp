@@ -12,7 +12,6 @@
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
 #include "xgrad/core/random.hpp"
-#include "../autograd/src/activation_second_stub.hpp"  // TEMPORARY
 
 using namespace xgrad;
 using V = Variable<double>;
@@ -72,7 +71,7 @@ TEST_CASE("grad: several outputs with grad_outputs, an intermediate input, unuse
   V unused = scalar(1.0);
   CHECK_THROWS_WITH_AS(grad({sum(x)}, {unused}), doctest::Contains("input 0 was not used"), std::invalid_argument);
   CHECK(grad({sum(x)}, {unused}, {}, false, std::nullopt, true)[0].item() == 0.0);
-  CHECK_THROWS_AS(grad({y}, {scalar(1.0, false)}), std::invalid_argument);
+  CHECK_THROWS_AS(grad({sum(x)}, {scalar(1.0, false)}), std::invalid_argument);
   CHECK_THROWS_WITH_AS(grad({x * 2.0}, {x}), doctest::Contains("non-scalar"), std::invalid_argument);
   CHECK_THROWS_AS(grad({scalar(1.0, false)}, {x}), std::logic_error);
 }

@@ -12,7 +12,6 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "xgrad/autograd/ops.hpp"
-#include "activation_second_stub.hpp"  // TEMPORARY
 
 namespace xgrad {
 

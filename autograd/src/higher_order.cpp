@@ -198,6 +198,7 @@ std::vector<Variable<T>> grad(const std::vector<Variable<T>>& outputs, const std
       n->grad_graph.reset();
     } else {
       stash.push_back({n, n->has_grad, std::move(n->grad), std::move(n->grad_graph)});
+      n->grad = Tensor<T>::from_shape(n->value.shape());  // a moved-from tensor may keep its shape, not its buffer
       n->has_grad = false;
       n->grad_graph.reset();
     }
