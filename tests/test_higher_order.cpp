@@ -237,8 +237,35 @@ TEST_CASE("relu'' is 0 everywhere, 0 included (as PyTorch); a third derivative o
   V t2 = grad({grad({tanh(t)}, {t}, {}, true)[0]}, {t}, {}, true)[0];
   const double th = std::tanh(0.3);
   CHECK(t2.item() == doctest::Approx(-2 * th * (1 - th * th)));
-  CHECK_THROWS_WITH_AS(grad({t2}, {t}), doctest::Contains("third derivative of tanh"), std::logic_error);
-  CHECK_THROWS_WITH_AS(grad({t2}, {t}, {}, true), doctest::Contains("activation_second"), std::logic_error);
+  const double t3 = grad({t2}, {t}, {}, false, true)[0].item();  // tanh''' = -2 (1 - t^2)(1 - 3 t^2)
+  CHECK(t3 == doctest::Approx(-2 * (1 - th * th) * (1 - 3 * th * th)));
+  CHECK_THROWS_WITH_AS(grad({t2}, {t}, {}, true), doctest::Contains("op 'activation_second' has no differentiable"),
+                       std::logic_error);
+  V m = scalar(0.3);
+  V m2 = grad({grad({mish(m)}, {m}, {}, true)[0]}, {m}, {}, true)[0];
+  CHECK_THROWS_WITH_AS(grad({m2}, {m}), doctest::Contains("third derivative of mish"), std::logic_error);
+}
+
+TEST_CASE("third derivatives of the activations: gradcheck of f'' from double backward") {
+  Generator gen(8);
+  for (const ActivationInfo& a : activation_catalogue()) {
+    if (a.shape != ActivationShape::elementwise || a.id == Act::gelu_tanh || a.id == Act::mish || a.id == Act::linear) continue;
+    CAPTURE(a.name);
+    bool required = false;
+    for (std::size_t i = 0; i < a.param_count; ++i) required = required || a.params[i].required();
+    const ActivationParams q = required ? ActivationParams{{0.5, -2.0}} : default_params(a.id);
+    std::vector<double> kinks(a.kinks, a.kinks + a.kink_count);
+    kinks.insert(kinks.end(), {0.0, 0.5, -3.0, 3.0, -1.0, 1.0, 6.0});
+    const Act id = a.id;
+    GradcheckFunction second = [id, q](const Inputs& v) {
+      EnableGradGuard enable;  // gradcheck's differences run under NoGradGuard
+      const V ones(Tensor<double>(v[0].value() * 0.0 + 1.0));
+      const V d1 = grad({activation(v[0], id, q)}, {v[0]}, {ones}, true)[0];
+      return grad({d1}, {v[0]}, {ones}, true)[0];
+    };
+    GradcheckResult r = gradcheck(second, {V(away_from({6}, gen, kinks), true)});
+    CHECK_MESSAGE(r.passed, a.name << ": " << r.message);
+  }
 }
 
 TEST_CASE("third order through composed rules: softmax, exp, log, matmul") {

@@ -12,6 +12,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "xgrad/autograd/ops.hpp"
+#include "activation_third.hpp"
 
 namespace xgrad {
 
@@ -51,14 +52,24 @@ Variable<T> activation(const Variable<T>& x, Act f, const ActivationParams& p) {
 }
 
 namespace {
-/// f''(x) as an op: the end of the chain (a third derivative throws).
+/// f''(x) as an op. Its backward, g * f'''(x), comes from the closed forms of
+/// activation_third.cpp (a PINN's loss holds u'' and is differentiated again);
+/// it is not differentiable further (the engine names the op), and for an
+/// activation without a closed form (gelu_tanh, mish) it throws.
 template <class T>
 Variable<T> activation_second_op(const Variable<T>& x, Act f, const ActivationParams& p) {
   Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
   kernels::activation_second<T>(f, p, x.value().data(), y.data(), y.size());
-  return Variable<T>::make_result(std::move(y), "activation_second", {x}, [f](Node<T>&) {
-    throw std::logic_error(std::string("the third derivative of ") + activation_info(f).name +
-                           " is not available (activation_derivative's backward, g * f''(x), is not differentiable)");
+  return Variable<T>::make_result(std::move(y), "activation_second", {x}, [f, p](Node<T>& self) {
+    if (!detail::has_activation_third(f))
+      throw std::logic_error(std::string("the third derivative of ") + activation_info(f).name +
+                             " is not available (activation_second has no backward for it)");
+    const T* g = self.incoming_grad().data();
+    const T* xv = self.inputs[0]->value.data();
+    const T* second = self.value.data();
+    detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
+      return static_cast<T>(double(g[i]) * detail::activation_third(f, p, double(xv[i]), double(second[i])));
+    });
   });
 }
 }  // namespace
