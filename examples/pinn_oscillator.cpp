@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   // The input scaled to [-1, 1] inside the model: u(t) = net(t / pi - 1).
   auto u_of = [&](const V& t) { return net.forward(t * (1 / M_PI) - 1.0); };
 
-  const std::size_t points = 96;
+  const std::size_t points = 48;
   Tensor<double> grid = Tensor<double>::from_shape({points, 1});
   for (std::size_t i = 0; i < points; ++i) grid(i, 0) = two_pi * static_cast<double>(i) / (points - 1);
   const V ones(Tensor<double>(xt::ones<double>({points, std::size_t(1)})));
