@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <xgrad.hpp>
+#include "xgrad/core/kernels.hpp"
 
 using namespace xgrad;
 namespace fs = std::filesystem;
@@ -103,6 +104,11 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"leaky_relu slope inf", [] { leaky_relu(zeros({2}), INFINITY); }, Expect::invalid_argument, "slope"},
       {"prelu alpha of the wrong shape", [] { prelu(zeros({2, 3}), zeros({2})); }, Expect::invalid_argument, "[2]"},
       {"unknown activation", [] { parse_activation("swoosh"); }, Expect::invalid_argument, "swoosh"},
+      {"f'' of an axis activation", [] {
+         const double x[1] = {0};
+         double out[1];
+         kernels::activation_second<double>(Act::glu, default_params(Act::glu), x, out, 1);
+       }, Expect::invalid_argument, "glu is not an elementwise activation"},
       {"Dense with 0 units", [] { Dense<float>(3, 0); }, Expect::invalid_argument, "units"},
       {"Dense fed the wrong width", [] { Dense<double> d(3, 2); d(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
       {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},

@@ -16,7 +16,9 @@
 ///   d2f                 f'' as a template over the policy (also where f and df are
 ///                       tuned overloads), PyTorch's double backward at the kinks
 ///                       (0 on linear pieces and at kinks: relu'' = 0)
-/// and optionally alias ("swish"), invalid(p) (a rule across parameters),
+/// and optionally Float64SecondMath (the float64 f'' policy, default
+/// FastExpLongDoubleMath),
+/// alias ("swish"), invalid(p) (a rule across parameters),
 /// rectifier = true (He initialisation in `xgrad train`), or
 /// tuned_kernel (f and df are plain overloads for float and double, and the
 /// float32 arrays have a hand-written kernel in core/src/kernels).
@@ -134,6 +136,10 @@ template <class D, class = void>
 struct float64_math { using type = math::ScalarMath<double>; };
 template <class D>
 struct float64_math<D, std::void_t<typename D::Float64Math>> { using type = typename D::Float64Math; };
+template <class D, class = void>
+struct float64_second_math { using type = math::FastExpLongDoubleMath; };
+template <class D>
+struct float64_second_math<D, std::void_t<typename D::Float64SecondMath>> { using type = typename D::Float64SecondMath; };
 }  // namespace detail
 
 /// Every elementwise definition, in the order of the list.
@@ -169,11 +175,13 @@ inline T definition_df(T x, const double* p) {
 }
 
 /// f''(x) of a definition in T: float32 through ScalarMath<double> rounded once,
-/// float64 through ScalarMath<long double> for every definition (f'' has a few
-/// more roundings than f': the 8-ulp contract of docs/exactness.md needs the margin).
+/// float64 through long double arithmetic with double's exp (FastExpLongDoubleMath:
+/// f'' has a few more roundings than f', which long double absorbs), or the
+/// definition's Float64SecondMath where a cancellation amplifies exp's error.
 template <class D, class T>
 inline T definition_d2f(T x, const double* p) {
-  using M = std::conditional_t<std::is_same_v<T, float>, math::ScalarMath<double>, math::ScalarMath<long double>>;
+  using M = std::conditional_t<std::is_same_v<T, float>, math::ScalarMath<double>,
+                               typename detail::float64_second_math<D>::type>;
   return static_cast<T>(D::template d2f<M>(static_cast<typename M::V>(x), p));
 }
 

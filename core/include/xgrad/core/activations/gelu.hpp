@@ -156,6 +156,8 @@ struct GeluTanh {
         -7.514200775098502931828419e-4L,
     };
   };
+  /// The bracket cancels near the roots: expm1 in long double (double's would cost 29 ulp).
+  using Float64SecondMath = ScalarMath<long double>;
   /// f'' = s'(z) (2 z' + x z'' + x z'^2 (1 - 2s)),  z = 2u = 2c (x + k x^3),
   /// z' = 2c (1 + 3k x^2), z'' = 12 c k x,  s = sigmoid(z),  s' = e / (1 + e)^2,
   /// e = e^-|z|,  x (1 - 2s) = |x| expm1(-|z|) / (1 + e)  (f'' is even).

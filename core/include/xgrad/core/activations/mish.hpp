@@ -86,6 +86,8 @@ struct Mish {
         -1.40130966716228372562736e-3L,  6.082701059370483631893482e-4L,
     };
   };
+  /// 2 + x B cancels near the roots: exp in long double (double's would cost 12 ulp).
+  using Float64SecondMath = ScalarMath<long double>;
   /// f''(x) = g (2 + x B),  g = sech^2(softplus(x)) sigmoid(x) (as in f'),
   /// B = 1 - sigmoid(x) - 2 t sigmoid(x), rational in e = e^-|x| like f':
   ///   x > 0:  B = (2e^3 + 2e^2 - 3e - 2) / (D (1 + e)),        D = 1 + 2e + 2e^2

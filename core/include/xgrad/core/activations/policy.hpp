@@ -40,4 +40,23 @@ struct ScalarMath {
   static Mask lor(Mask a, Mask b) { return a || b; }
 };
 
+/// long double arithmetic whose exp and expm1 call double's libm (x87's expl
+/// costs ~10 times more) and correct for the argument's low part l = x - h,
+/// h = x rounded to double: e^(h + l) = e^h (1 + l) and
+/// expm1(h + l) = expm1(h) + e^h l, exact to far below a double ulp (|l| is at
+/// most 2^-54 |x|). Outside |h| < 700 (results near or below the smallest normal
+/// double, overflow, NaN) the long double functions. The float64 path of f''.
+struct FastExpLongDoubleMath : ScalarMath<long double> {
+  static V exp(V x) {
+    const double h = static_cast<double>(x);
+    if (!(h > -700.0 && h < 700.0)) return std::exp(x);
+    return std::exp(h) * (1 + (x - h));
+  }
+  static V expm1(V x) {
+    const double h = static_cast<double>(x);
+    if (!(h > -700.0 && h < 700.0)) return std::expm1(x);
+    return std::expm1(h) + std::exp(h) * (x - h);
+  }
+};
+
 }  // namespace xgrad::math

@@ -59,8 +59,9 @@ struct Sigmoid {
   template <class M>
   static typename M::V d2f(typename M::V x, const double*) {
     const typename M::V a = M::abs(x);
-    const typename M::V d = 1.0 + M::exp(-a);
-    const typename M::V r = M::exp(-a) * M::expm1(-a) / (d * d * d);  // <= 0
+    const typename M::V e = M::exp(-a);
+    const typename M::V d = 1.0 + e;
+    const typename M::V r = e * M::expm1(-a) / (d * d * d);  // <= 0
     return M::select(x > 0.0, r, -r);
   }
 };

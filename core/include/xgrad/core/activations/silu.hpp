@@ -67,6 +67,9 @@ struct Silu {
         8.432377564571458893824668e-6L,
     };
   };
+  /// 2 + |x| expm1(-|x|) / (1 + e) cancels up to ~1000-fold outside the series
+  /// window: exp and expm1 in long double (double's would cost 30 ulp).
+  using Float64SecondMath = ScalarMath<long double>;
   /// f''(x) = s (1 - s) (2 + x (1 - 2s)) = e / (1 + e)^2 (2 + |x| expm1(-|x|) / (1 + e)),
   /// e = e^-|x| (even in x). Roots +-2.39935728...: the series there. Beyond
   /// |x| = 1e4 f'' underflows: 0 (also for the infinities, not 0 * inf).
