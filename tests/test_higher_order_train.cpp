@@ -64,6 +64,16 @@ TEST_CASE("gradgradcheck of every loss (float64), with sample weights and label 
   check_both(cases);
 }
 
+TEST_CASE("a third derivative through an elementwise loss's f'' is a clear error") {
+  V p(Tensor<double>({0.5, -2.0}), true), t(Tensor<double>({0.0, 0.0}));
+  const V g = grad({huber_loss(p, t)}, {p}, {}, true)[0];
+  const V h = grad({sum(g)}, {p}, {}, false, true)[0];  // huber'' = 1 inside delta, 0 outside, / n
+  CHECK(h.value()(0) == 0.5);
+  CHECK(h.value()(1) == 0.0);
+  CHECK_THROWS_WITH_AS(grad({sum(g)}, {p}, {}, true), doctest::Contains("op 'loss_derivative' has no differentiable"),
+                       std::logic_error);
+}
+
 TEST_CASE("cross_entropy's float32 kernel path has the differentiable rule too") {
   Variable<float> x(Tensor<float>({{0.5f, -1.0f, 2.0f}, {0.1f, 0.2f, -0.3f}}), true);
   const Variable<float> g = grad({cross_entropy(x, {2, 0})}, {x}, {}, true)[0];

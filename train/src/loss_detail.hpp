@@ -46,12 +46,13 @@ Variable<T> shaped_like(const Variable<T>& v, const Node<T>& like) {
 }
 
 /// A loss's f'(d) as an op, for the losses' differentiable backward rules:
-/// forward df(d), backward g ddf(d) (a third derivative through it throws).
+/// forward df(d), backward g ddf(d); it has no differentiable rule, so a third
+/// derivative through it throws (naming the op "loss_derivative").
 template <class T, class DF, class DDF>
-Variable<T> loss_derivative(const Variable<T>& d, const char* name, DF df, DDF ddf) {
+Variable<T> loss_derivative(const Variable<T>& d, DF df, DDF ddf) {
   Tensor<T> out = Tensor<T>::from_shape(d.value().shape());
   for (std::size_t i = 0, n = out.size(); i < n; ++i) out.data()[i] = static_cast<T>(df(double(d.value().data()[i])));
-  return Variable<T>::make_result(std::move(out), name, {d}, [ddf](Node<T>& self) {
+  return Variable<T>::make_result(std::move(out), "loss_derivative", {d}, [ddf](Node<T>& self) {
     const T* g = self.incoming_grad().data();
     const T* x = self.inputs[0]->value.data();
     accumulate_grad_each(*self.inputs[0], [&](std::size_t i) { return static_cast<T>(g[i] * ddf(double(x[i]))); });
@@ -96,9 +97,9 @@ Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& t
     const T* t = tn.value.data();
     accumulate_grad_each(pn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * df(double(p[i]) - double(t[i]))); });
     accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * df(double(p[i]) - double(t[i]))); });
-  }, [n, df, ddf, name, w = std::move(weights)](Node<T>& self) {
+  }, [n, df, ddf, w = std::move(weights)](Node<T>& self) {
     const Variable<T> p = input_variable(self, 0), t = shaped_like(input_variable(self, 1), *self.inputs[0]);
-    Variable<T> dp = loss_derivative(p - t, name, df, ddf) * (incoming_grad_graph(self) * static_cast<T>(1.0 / n));
+    Variable<T> dp = loss_derivative(p - t, df, ddf) * (incoming_grad_graph(self) * static_cast<T>(1.0 / n));
     if (!w.weight.empty()) dp = dp * weight_constant(w, self.inputs[0]->value);
     accumulate_grad_graph(*self.inputs[0], dp);
     if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], shaped_like(neg(dp), *self.inputs[1]));
