@@ -18,6 +18,7 @@ struct EvalOptions {
   std::vector<std::string> inputs, upstream;
   FunctionParameters parameters;
   std::string dtype = "float32";
+  int order = 1;
 };
 
 template <class T>
@@ -45,11 +46,11 @@ void run_eval(const EvalOptions& o) {
   }
   Tensor<T> x = Tensor<T>::from_shape({n});
   std::copy(inputs.begin(), inputs.end(), x.begin());
-  const FunctionValues<T> values = evaluate_function(o.function, o.parameters, x, upstream);
-  std::string csv = "x,y,grad\n";
+  const FunctionValues<T> values = evaluate_function(o.function, o.parameters, x, upstream, o.order);
+  std::string csv = o.order == 2 ? "x,y,grad,grad2\n" : "x,y,grad\n";
   for (std::size_t i = 0; i < n; ++i)
     csv += format_number(x(i)) + "," + (i < values.y.size() ? format_number(values.y(i)) : "") + "," +
-           format_number(values.grad(i)) + "\n";
+           format_number(values.grad(i)) + (o.order == 2 ? "," + format_number(values.grad2(i)) : std::string()) + "\n";
   std::cout << csv;
 }
 
@@ -61,7 +62,8 @@ Command add_eval_command(CLI::App& parent) {
   app->footer(
       "Prints the CSV header x,y,grad and one row per input: y = f(x) and grad = the gradient reaching x when "
       "backward runs from y with the upstream gradient (f'(x) for an elementwise function and the default upstream of "
-      "ones). softmax, log_softmax, softmin and glu take all the inputs as one vector; glu's y has a value for each of "
+      "ones). With --order 2 a fourth column grad2 is the gradient of the sum of grad, by double backward: f''(x) for an "
+      "elementwise function. softmax, log_softmax, softmin and glu take all the inputs as one vector; glu's y has a value for each of "
       "the first half of the rows (a_i sigmoid(b_i)), and --upstream one per output. Numbers print with 9 significant digits for "
       "float32 and 17 for float64, so they read back exactly.\n\nExamples:\n  xgrad eval sigmoid -2 0 2\n"
       "  echo '1, 2, 3' | xgrad eval softmax --upstream 1,0,0 --dtype float64");
@@ -74,6 +76,8 @@ Command add_eval_command(CLI::App& parent) {
       ->type_name("NUMBER");
   add_function_parameter_options(*app, o->parameters);
   app->add_option("--dtype", o->dtype, "float32 (the default) or float64")->check(CLI::IsMember({"float32", "float64"}));
+  app->add_option("--order", o->order, "1 (the default) or 2: also print grad2, the second derivative by double backward")
+      ->check(CLI::IsMember({1, 2}));
   app->add_option("--upstream", o->upstream, "The upstream gradient, one value per input (default: all ones)")
       ->type_name("NUMBER");
   return {app, [o] { o->dtype == "float64" ? run_eval<double>(*o) : run_eval<float>(*o); }};

@@ -114,7 +114,7 @@ std::string describe_function(const std::string& name, const FunctionParameters&
 
 template <class T>
 FunctionValues<T> evaluate_function(const std::string& name, const FunctionParameters& p, const Tensor<T>& x_value,
-                                    const Tensor<T>& upstream) {
+                                    const Tensor<T>& upstream, int order) {
   const ActivationSpec spec = function_spec(name, p);
   const Variable<T> x(x_value, /*requires_grad=*/true);
   Variable<T> y;
@@ -126,13 +126,21 @@ FunctionValues<T> evaluate_function(const std::string& name, const FunctionParam
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());  // "glu: the length along axis -1 of shape [3] must be even ..."
   }
-  y.backward(upstream);
-  return {y.value(), x.grad()};
+  if (order < 2) {
+    y.backward(upstream);
+    return {y.value(), x.grad(), Tensor<T>()};
+  }
+  const Variable<T> g = grad({y}, {x}, {Variable<T>(upstream)}, true)[0];
+  // A gradient that does not depend on x (linear) is a constant: its derivative is 0.
+  Tensor<T> g2 = g.requires_grad() ? grad({g}, {x}, {Variable<T>(Tensor<T>(xt::ones<T>(x_value.shape())))}, false,
+                                          std::nullopt, true)[0].value()
+                                   : Tensor<T>(xt::zeros<T>(x_value.shape()));
+  return {y.value(), g.value(), std::move(g2)};
 }
 
 template FunctionValues<float> evaluate_function<float>(const std::string&, const FunctionParameters&, const Tensor<float>&,
-                                                        const Tensor<float>&);
+                                                        const Tensor<float>&, int);
 template FunctionValues<double> evaluate_function<double>(const std::string&, const FunctionParameters&,
-                                                          const Tensor<double>&, const Tensor<double>&);
+                                                          const Tensor<double>&, const Tensor<double>&, int);
 
 }  // namespace xgrad::cli

@@ -43,11 +43,13 @@ template <class T>
 struct FunctionValues {
   Tensor<T> y;     ///< f(x) (glu: half as many values)
   Tensor<T> grad;  ///< d(upstream . f(x)) / dx, by backward
+  Tensor<T> grad2;  ///< with order 2: d(sum of grad) / dx by double backward (f''(x) for an elementwise f)
 };
 
-/// Runs f on x (1-D) and backward with `upstream` (y's shape).
+/// Runs f on x (1-D) and backward with `upstream` (y's shape); with order 2
+/// also differentiates the gradient once more (grad with create_graph).
 template <class T>
 FunctionValues<T> evaluate_function(const std::string& name, const FunctionParameters& parameters, const Tensor<T>& x,
-                                    const Tensor<T>& upstream);
+                                    const Tensor<T>& upstream, int order = 1);
 
 }  // namespace xgrad::cli

@@ -26,6 +26,7 @@ struct PlotOptions {
   std::vector<std::string> functions;
   std::string out = ".", range = "-5:5", format = "svg";
   FunctionParameters parameters;
+  int order = 1;
 };
 
 struct Range {
@@ -66,29 +67,34 @@ std::vector<bool> jumps(const Tensor<double>& v) {
 
 /// f and f' at evenly spaced points. softmax, log_softmax, softmin and glu
 /// are not elementwise: they are drawn as the first component of f([x, 0]).
-void write_samples(const std::string& name, const FunctionParameters& parameters, const Range& range,
+void write_samples(const std::string& name, const FunctionParameters& parameters, const Range& range, int order,
                    const fs::path& file) {
   const std::size_t points = 1001;
   Tensor<double> x = Tensor<double>::from_shape({points});
   for (std::size_t i = 0; i < points; ++i) x(i) = range.low + (range.high - range.low) * double(i) / double(points - 1);
   Tensor<double> y = Tensor<double>::from_shape({points}), dy = Tensor<double>::from_shape({points});
+  Tensor<double> d2y = Tensor<double>::from_shape({points});
   if (is_vector_function(name)) {
     for (std::size_t i = 0; i < points; ++i) {
       const Tensor<double> upstream = name == "glu" ? Tensor<double>{1.0} : Tensor<double>{1.0, 0.0};  // y's shape
-      const FunctionValues<double> v = evaluate_function<double>(name, parameters, Tensor<double>{x(i), 0.0}, upstream);
+      const FunctionValues<double> v = evaluate_function<double>(name, parameters, Tensor<double>{x(i), 0.0}, upstream, order);
       y(i) = v.y(0);
       dy(i) = v.grad(0);
+      if (order == 2) d2y(i) = v.grad2(0);
     }
   } else {
-    const FunctionValues<double> v = evaluate_function<double>(name, parameters, x, xt::ones<double>({points}));
+    const FunctionValues<double> v = evaluate_function<double>(name, parameters, x, xt::ones<double>({points}), order);
     y = v.y;
     dy = v.grad;
+    if (order == 2) d2y = v.grad2;
   }
   // Two blocks (index 0: f, index 1: f'); a blank line inside a block breaks
   // the curve, so a step is drawn as a step, not joined by a vertical segment.
   std::ofstream data(file);
   auto number = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("NaN"); };
-  for (const Tensor<double>* values : {&y, &dy}) {
+  std::vector<const Tensor<double>*> curves{&y, &dy};
+  if (order == 2) curves.push_back(&d2y);  // index 2: f''
+  for (const Tensor<double>* values : curves) {
     const std::vector<bool> breaks = jumps(*values);
     for (std::size_t i = 0; i < points; ++i) {
       if (breaks[i]) data << '\n';
@@ -127,20 +133,34 @@ std::string quoted(const std::string& text) {
   return out + "'";
 }
 
-std::string script(const std::string& name, const FunctionParameters& parameters, const Range& range,
+/// A gnuplot double-quoted string (for text with two quotes in a row, as f'', which a single-quoted one cannot hold).
+std::string double_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string script(const std::string& name, const FunctionParameters& parameters, const Range& range, int order,
                    const std::string& format, const fs::path& data, const fs::path& picture) {
   const std::string f = is_vector_function(name) ? name + "([x, 0])[0]" : name + "(x)";
   std::ostringstream s;
   s << "set terminal " << (format == "png" ? "pngcairo" : "svg dynamic") << " size 800,500 font 'Sans,12' background rgb 'white'\n"
     << "set output " << quoted(picture.string()) << "\n"
-    << "set title " << quoted(shortest_numbers(describe_function(name, parameters)) + ": f and its derivative f' (by autograd)")
+    << "set title " << double_quoted(shortest_numbers(describe_function(name, parameters)) + (order == 2 ? ": f, f' and f'' (by autograd)" : ": f and its derivative f' (by autograd)"))
     << " noenhanced\n"
     << "set xlabel 'x (the input)'\nset ylabel 'f(x) and f''(x)'\nset grid\nset xzeroaxis\nset yzeroaxis\n"
     << "set key top left Left reverse box opaque noenhanced\n"
     << "set xrange [" << format_number(range.low) << ":" << format_number(range.high) << "]\n"
     << "plot " << quoted(data.string()) << " index 0 using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' title "
     << quoted("f = " + f) << ", \\\n     '' index 1 using 1:2 with lines linewidth 2 dashtype 2 linecolor rgb '#d62728' title "
-    << quoted("f' (autograd)") << "\nset output\n";
+    << quoted("f' (autograd)");
+  if (order == 2)
+    s << ", \\\n     '' index 2 using 1:2 with lines linewidth 2 dashtype 3 linecolor rgb '#2ca02c' title "
+      << double_quoted("f'' (double backward)");
+  s << "\nset output\n";
   return s.str();
 }
 
@@ -165,8 +185,8 @@ void run_plot(const PlotOptions& o) {
     const fs::path picture = out / (name + "." + o.format);
     const fs::path partial = out / ("." + name + "." + o.format + ".partial-" + std::to_string(::getpid()));
     const fs::path data = temporary.path() / (name + ".dat"), script_file = temporary.path() / (name + ".gp");
-    write_samples(name, o.parameters, range, data);
-    std::ofstream(script_file) << script(name, o.parameters, range, o.format, data, partial);
+    write_samples(name, o.parameters, range, o.order, data);
+    std::ofstream(script_file) << script(name, o.parameters, range, o.order, o.format, data, partial);
     try {
       run_gnuplot(gnuplot, script_file, temporary.path() / "gnuplot.log");
       if (fs::file_size(partial, error) == 0 || error) throw std::runtime_error("gnuplot wrote no picture for " + name);
@@ -193,6 +213,8 @@ Command add_plot_command(CLI::App& parent) {
   app->add_option("--out", o->out, "The directory for the pictures, created if missing (default .)");
   app->add_option("--range", o->range, "The x range LOW:HIGH (default -5:5)");
   app->add_option("--format", o->format, "svg (the default) or png")->check(CLI::IsMember({"svg", "png"}));
+  app->add_option("--order", o->order, "1 (the default): f and f'; 2: f'' (by double backward) as well")
+      ->check(CLI::IsMember({1, 2}));
   add_function_parameter_options(*app, o->parameters);
   return {app, [o] { run_plot(*o); }};
 }

@@ -109,6 +109,23 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
          double out[1];
          kernels::activation_second<double>(Act::glu, default_params(Act::glu), x, out, 1);
        }, Expect::invalid_argument, "glu is not an elementwise activation"},
+      {"broadcast_to a shape that does not fit", [] { broadcast_to(zeros({3}), {2, 4}); }, Expect::invalid_argument,
+       "broadcast_to"},
+      {"sum_to_size a shape that does not fit", [] { sum_to_size(zeros({2, 3}), {4}); }, Expect::invalid_argument,
+       "sum_to_size"},
+      {"grad with grad_outputs of the wrong shape", [] { V x = zeros({2}); grad({x * x}, {x}, {zeros({3})}); },
+       Expect::invalid_argument, "grad_outputs 0 has shape [3] but output 0 has shape [2]"},
+      {"grad with the wrong number of grad_outputs", [] { V x = zeros({2}); grad({x * x}, {x}, {zeros({2}), zeros({2})}); },
+       Expect::invalid_argument, "2 grad_outputs for 1 outputs"},
+      {"grad of an unused input", [] { V x = zeros({2}); grad({sum(x)}, {zeros({1})}); }, Expect::invalid_argument,
+       "was not used"},
+      {"grad of a non-scalar without grad_outputs", [] { V x = zeros({2}); grad({x * x}, {x}); }, Expect::invalid_argument,
+       "non-scalar"},
+      {"a third derivative of mish", [] {
+         V x = zeros({2});
+         V d2 = grad({grad({sum(mish(x))}, {x}, {}, true)[0]}, {x}, {zeros({2}) + 1.0}, true)[0];
+         grad({sum(d2)}, {x});
+       }, Expect::logic_error, "third derivative of mish"},
       {"Dense with 0 units", [] { Dense<float>(3, 0); }, Expect::invalid_argument, "units"},
       {"Dense fed the wrong width", [] { Dense<double> d(3, 2); d(zeros({4, 2})); }, Expect::invalid_argument, "[4, 2]"},
       {"PReLU with 0 parameters", [] { PReLU<float>(0); }, Expect::invalid_argument, "num_parameters"},

@@ -64,3 +64,33 @@ TEST_CASE("training does not leak: 100,000 steps of an MLP 2-16-16-2") {
   CHECK(growth <= 1024 * 1024);
 #endif
 }
+
+TEST_CASE("double backward does not leak: 2,000 physics-informed steps (u'' by create_graph, then backward)") {
+  Generator gen(3);
+  Sequential<double> model;
+  model.add(std::make_shared<Dense<double>>(1, 8, ActivationSpec{Act::tanh}, true, Initializer::glorot_uniform, gen));
+  model.add(std::make_shared<Dense<double>>(8, 1, ActivationSpec{}, true, Initializer::glorot_uniform, gen));
+  Adam<double> optimizer(model.parameters(), 1e-2);
+  const Tensor<double> t_values = gen.uniform_tensor<double>({16, 1}, -1, 1);
+  const Variable<double> ones(Tensor<double>(xt::ones<double>({16, 1})));
+  const long nodes_before = live_node_count();
+  auto step = [&] {
+    Variable<double> t(t_values, true);
+    Variable<double> u = model(t);
+    Variable<double> du = grad({u}, {t}, {ones}, true)[0];
+    Variable<double> d2u = grad({du}, {t}, {ones}, true)[0];
+    Variable<double> loss = mean((d2u + u) * (d2u + u));
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+  };
+  for (int i = 0; i < 200; ++i) step();  // warm-up
+  const long after_warmup = resident_bytes();
+  for (int i = 0; i < 2000; ++i) step();
+  const long growth = resident_bytes() - after_warmup;
+  MESSAGE("resident memory growth over 2000 double-backward steps: " << growth << " bytes");
+  CHECK(live_node_count() == nodes_before);
+#ifndef XGRAD_ASAN
+  CHECK(growth <= 1024 * 1024);
+#endif
+}

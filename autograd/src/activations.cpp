@@ -1,5 +1,6 @@
 #include "xgrad/autograd/activations.hpp"
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -9,6 +10,9 @@
 #include "xgrad/core/kernels.hpp"
 
 #include <xtensor/xbuilder.hpp>
+
+#include "xgrad/autograd/ops.hpp"
+#include "activation_third.hpp"
 
 namespace xgrad {
 
@@ -41,6 +45,58 @@ Variable<T> activation(const Variable<T>& x, Act f, const ActivationParams& p) {
     bool add_into = false;
     T* dx = detail::grad_buffer(in, add_into);
     kernels::activation_backward<T>(f, in.value.data(), self.incoming_grad().data(), dx, in.value.size(), add_into, p);
+  }, [f, p](Node<T>& self) {
+    const Variable<T> x = detail::input_variable(self, 0);
+    detail::accumulate_grad_graph(*self.inputs[0], detail::incoming_grad_graph(self) * activation_derivative(x, f, p));
+  });
+}
+
+namespace {
+/// f''(x) as an op. Its backward, g * f'''(x), comes from the closed forms of
+/// activation_third.cpp (a PINN's loss holds u'' and is differentiated again);
+/// it is not differentiable further (the engine names the op), and for an
+/// activation without a closed form (gelu_tanh, mish) it throws.
+template <class T>
+Variable<T> activation_second_op(const Variable<T>& x, Act f, const ActivationParams& p) {
+  Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
+  kernels::activation_second<T>(f, p, x.value().data(), y.data(), y.size());
+  return Variable<T>::make_result(std::move(y), "activation_second", {x}, [f, p](Node<T>& self) {
+    if (!detail::has_activation_third(f))
+      throw std::logic_error(std::string("the third derivative of ") + activation_info(f).name +
+                             " is not available (activation_second has no backward for it)");
+    const T* g = self.incoming_grad().data();
+    const T* xv = self.inputs[0]->value.data();
+    const T* second = self.value.data();
+    detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
+      return static_cast<T>(double(g[i]) * detail::activation_third(f, p, double(xv[i]), double(second[i])));
+    });
+  });
+}
+}  // namespace
+
+/// y = f'(x); backward dx += g * f''(x), graph backward g * f''(x) as an op.
+template <class T>
+Variable<T> activation_derivative(const Variable<T>& x, Act f, const ActivationParams& p) {
+  const ActivationInfo& info = checked(f, p, ActivationShape::elementwise);
+  const std::size_t n = x.size();
+  Tensor<T> y = Tensor<T>::from_shape(x.value().shape());
+  {
+    Tensor<T> ones = xt::ones<T>(x.value().shape());
+    kernels::activation_backward<T>(f, x.value().data(), ones.data(), y.data(), n, false, p);
+  }
+  static_cast<void>(info);
+  return Variable<T>::make_result(std::move(y), "activation_derivative", {x}, [f, p](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    if (!in.requires_grad) return;
+    const std::size_t count = in.value.size();
+    Tensor<T> second = Tensor<T>::from_shape(in.value.shape());
+    kernels::activation_second<T>(f, p, in.value.data(), second.data(), count);
+    const T* g = self.incoming_grad().data();
+    const T* s2 = second.data();
+    detail::accumulate_grad_each(in, [g, s2](std::size_t i) { return g[i] * s2[i]; });
+  }, [f, p](Node<T>& self) {
+    const Variable<T> x = detail::input_variable(self, 0);
+    detail::accumulate_grad_graph(*self.inputs[0], detail::incoming_grad_graph(self) * activation_second_op(x, f, p));
   });
 }
 
@@ -97,6 +153,18 @@ Variable<T> prelu(const Variable<T>& x, const Variable<T>& alpha) {
       }
     }
     if (al.requires_grad) detail::accumulate_grad_each(al, [&](std::size_t j) { return static_cast<T>(totals[j]); });
+  }, [](Node<T>& self) {  // dx = g (x > 0 ? 1 : alpha), d alpha = sum of g (x > 0 ? 0 : x)
+    const Tensor<T>& xv = self.inputs[0]->value;
+    Tensor<T> positive = Tensor<T>::from_shape(xv.shape()), rest = Tensor<T>::from_shape(xv.shape());
+    for (std::size_t i = 0, n = xv.size(); i < n; ++i) {
+      positive.data()[i] = xv.data()[i] > T(0) ? T(1) : T(0);
+      rest.data()[i] = T(1) - positive.data()[i];
+    }
+    const Variable<T> g = detail::incoming_grad_graph(self), x = detail::input_variable(self, 0);
+    const Variable<T> alpha = detail::input_variable(self, 1), off = Variable<T>(std::move(rest));
+    if (self.inputs[0]->requires_grad)
+      detail::accumulate_grad_graph(*self.inputs[0], g * (Variable<T>(std::move(positive)) + off * alpha));
+    if (self.inputs[1]->requires_grad) detail::accumulate_grad_graph(*self.inputs[1], g * x * off);
   });
 }
 
@@ -144,6 +212,12 @@ Variable<T> lane_activation(const Variable<T>& x, long axis, const char* name, c
     if (!add_into) std::fill(dx, dx + in.value.size(), T(0));
     if constexpr (std::is_same_v<T, float>) k.lanes_backward_f(y, g, dx, to_shape(self.value.shape()), ax);
     else k.lanes_backward_d(y, g, dx, to_shape(self.value.shape()), ax);
+  }, [ax, log = std::string(name) == "log_softmax"](Node<T>& self) {
+    // softmax: dx = y (g - sum(g y)); log_softmax: dx = g - softmax(x) sum(g); y recomputed as an op
+    const Variable<T> g = detail::incoming_grad_graph(self);
+    const long axis = static_cast<long>(ax);
+    const Variable<T> y = softmax(detail::input_variable(self, 0), axis);
+    detail::accumulate_grad_graph(*self.inputs[0], log ? g - y * sum(g, axis, true) : y * (g - sum(g * y, axis, true)));
   });
 }
 
@@ -179,6 +253,11 @@ Variable<T> softmin_op(const Variable<T>& x, long axis) {
     T* dx = detail::grad_buffer(in, add_into);
     const T* dv = d.data();
     for (std::size_t i = 0, n = d.size(); i < n; ++i) dx[i] = (add_into ? dx[i] : T(0)) - dv[i];  // 0 - 0 = +0
+  }, [ax](Node<T>& self) {  // dx = -y (g - sum(g y)), y = softmin(x) as an op
+    const Variable<T> g = detail::incoming_grad_graph(self);
+    const long axis = static_cast<long>(ax);
+    const Variable<T> y = softmin(detail::input_variable(self, 0), axis);
+    detail::accumulate_grad_graph(*self.inputs[0], neg(y * (g - sum(g * y, axis, true))));
   });
 }
 
@@ -229,6 +308,12 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
       }
       kernels::activation_backward<T>(Act::sigmoid, b, scratch.data(), db, block, add_into, {});
     }
+  }, [ax](Node<T>& self) {  // dx = [g sigmoid(b), g a sigmoid'(b)] along the axis
+    const Variable<T> g = detail::incoming_grad_graph(self), x = detail::input_variable(self, 0);
+    const long axis = static_cast<long>(ax), half = static_cast<long>(self.value.shape()[ax]);
+    const Variable<T> a = slice(x, axis, 0, half), b = slice(x, axis, half, 2 * half);
+    detail::accumulate_grad_graph(*self.inputs[0],
+                                  concat<T>({g * sigmoid(b), g * a * activation_derivative(b, Act::sigmoid, {})}, axis));
   });
 }
 
@@ -261,16 +346,20 @@ Variable<T> rrelu(const Variable<T>& x, double lower, double upper, bool trainin
     slopes.data()[i] = xv[i] >= T(0) ? T(1) : static_cast<T>(a);
     y.data()[i] = xv[i] >= T(0) ? xv[i] : static_cast<T>(static_cast<double>(xv[i]) * a);
   }
-  return Variable<T>::make_result(std::move(y), "rrelu", {x}, [slopes = std::move(slopes)](Node<T>& self) {
+  auto shared = std::make_shared<const Tensor<T>>(std::move(slopes));
+  return Variable<T>::make_result(std::move(y), "rrelu", {x}, [shared](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
-    const T* s = slopes.data();
+    const T* s = shared->data();
     const T* gv = self.incoming_grad().data();
     detail::accumulate_grad_each(in, [&](std::size_t i) { return gv[i] * s[i]; });
+  }, [shared](Node<T>& self) {
+    detail::accumulate_grad_graph(*self.inputs[0], detail::incoming_grad_graph(self) * Variable<T>(Tensor<T>(*shared)));
   });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                  \
   template Variable<T> activation(const Variable<T>&, Act, const ActivationParams&);          \
+  template Variable<T> activation_derivative(const Variable<T>&, Act, const ActivationParams&); \
   template Variable<T> axis_activation(const Variable<T>&, Act, long);                        \
   template Variable<T> prelu(const Variable<T>&, const Variable<T>&);                         \
   template Variable<T> rrelu(const Variable<T>&, double, double, bool, Generator*);

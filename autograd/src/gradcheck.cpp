@@ -5,6 +5,9 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "xgrad/autograd/higher_order.hpp"
+#include "xgrad/autograd/ops.hpp"
+
 namespace xgrad {
 
 GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable<double>>& inputs,
@@ -62,6 +65,37 @@ GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable
   }
   for (auto& leaf : leaves) leaf.zero_grad();
   if (result.passed) result.message = "gradcheck passed";
+  return result;
+}
+
+GradcheckResult gradgradcheck(const GradcheckFunction& f, const std::vector<Variable<double>>& inputs,
+                              GradcheckOptions options, unsigned seed) {
+  std::vector<Variable<double>> leaves = inputs;
+  std::vector<std::size_t> checked;  // the inputs that require grad
+  for (std::size_t k = 0; k < leaves.size(); ++k)
+    if (leaves[k].requires_grad()) checked.push_back(k);
+  Tensor<double> upstream = Tensor<double>::from_shape(f(leaves).value().shape());
+  std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (std::size_t i = 0; i < upstream.size(); ++i) {  // a fixed sequence in [-1, 1), no zeros
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const double u = static_cast<double>(state >> 11) / 9007199254740992.0;
+    upstream.data()[i] = u < 0.5 ? -1 + u : u;
+  }
+  leaves.push_back(Variable<double>(std::move(upstream), true));
+  const std::size_t count = inputs.size();
+  GradcheckFunction first_order = [&f, &checked, count](const std::vector<Variable<double>>& all) {
+    EnableGradGuard enable;  // gradcheck evaluates its differences under NoGradGuard
+    const std::vector<Variable<double>> xs(all.begin(), all.begin() + static_cast<long>(count));
+    std::vector<Variable<double>> wrt;
+    for (std::size_t k : checked) wrt.push_back(xs[k]);
+    const std::vector<Variable<double>> grads = grad({f(xs)}, wrt, {all.back()}, true, std::nullopt, true);
+    std::vector<Variable<double>> flat;
+    for (const auto& g : grads) flat.push_back(reshape(g, {g.size()}));
+    return concat(flat, 0);
+  };
+  GradcheckResult result = gradcheck(first_order, leaves, options);
+  if (result.passed) result.message = "gradgradcheck passed";
+  else result.message = "gradgradcheck: " + result.message + " (input " + std::to_string(count) + " is the upstream v)";
   return result;
 }
 

@@ -16,6 +16,9 @@ namespace xgrad {
 using detail::accumulate_grad;
 using detail::accumulate_grad_each;
 using detail::accumulate_grad_reduced;
+using detail::accumulate_grad_graph;
+using detail::incoming_grad_graph;
+using detail::input_variable;
 
 namespace {
 
@@ -46,6 +49,9 @@ Variable<T> add(const Variable<T>& a, const Variable<T>& b) {
   return Variable<T>::make_result(std::move(out), "add", {a, b}, [](Node<T>& self) {
     accumulate_grad_reduced(*self.inputs[0], self.incoming_grad());
     accumulate_grad_reduced(*self.inputs[1], self.incoming_grad());
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self));
+    accumulate_grad_graph(*self.inputs[1], incoming_grad_graph(self));
   });
 }
 
@@ -63,6 +69,9 @@ Variable<T> sub(const Variable<T>& a, const Variable<T>& b) {
     } else {
       accumulate_grad_reduced(rhs, Tensor<T>(-self.incoming_grad()));
     }
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self));
+    if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], neg(incoming_grad_graph(self)));
   });
 }
 
@@ -84,6 +93,10 @@ Variable<T> mul(const Variable<T>& a, const Variable<T>& b) {
     }
     if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.incoming_grad() * rhs.value));
     if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(self.incoming_grad() * lhs.value));
+  }, [](Node<T>& self) {
+    const Variable<T> g = incoming_grad_graph(self);
+    if (self.inputs[0]->requires_grad) accumulate_grad_graph(*self.inputs[0], g * input_variable(self, 1));
+    if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], g * input_variable(self, 0));
   });
 }
 
@@ -105,6 +118,10 @@ Variable<T> div(const Variable<T>& a, const Variable<T>& b) {
     }
     if (lhs.requires_grad) accumulate_grad_reduced(lhs, Tensor<T>(self.incoming_grad() / rhs.value));
     if (rhs.requires_grad) accumulate_grad_reduced(rhs, Tensor<T>(-self.incoming_grad() * self.value / rhs.value));
+  }, [](Node<T>& self) {
+    const Variable<T> g = incoming_grad_graph(self), b = input_variable(self, 1);
+    if (self.inputs[0]->requires_grad) accumulate_grad_graph(*self.inputs[0], g / b);
+    if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], neg(g * input_variable(self, 0) / (b * b)));
   });
 }
 
@@ -114,7 +131,7 @@ Variable<T> neg(const Variable<T>& a) {
   return Variable<T>::make_result(std::move(out), "neg", {a}, [](Node<T>& self) {
     const T* g = self.incoming_grad().data();
     accumulate_grad_each(*self.inputs[0], [g](std::size_t i) { return -g[i]; });
-  });
+  }, [](Node<T>& self) { accumulate_grad_graph(*self.inputs[0], neg(incoming_grad_graph(self))); });
 }
 
 namespace {
@@ -165,6 +182,16 @@ Variable<T> matmul(const Variable<T>& a, const Variable<T>& b) {
       else blas::gemm<T>(true, false, d.k, d.n, d.m, T(1), lhs.value.data(), d.k, g, d.n,
                          add_into ? T(1) : T(0), gb, d.n);
     }
+  }, [d](Node<T>& self) {  // the 1-D cases as [1, k] and [k, 1]
+    const Variable<T> g = reshape(incoming_grad_graph(self), {d.m, d.n});
+    Node<T>& lhs = *self.inputs[0];
+    Node<T>& rhs = *self.inputs[1];
+    if (lhs.requires_grad)
+      accumulate_grad_graph(lhs, reshape(matmul(g, transpose(reshape(input_variable(self, 1), {d.k, d.n}))),
+                                         to_shape(lhs.value.shape())));
+    if (rhs.requires_grad)
+      accumulate_grad_graph(rhs, reshape(matmul(transpose(reshape(input_variable(self, 0), {d.m, d.k})), g),
+                                         to_shape(rhs.value.shape())));
   });
 }
 
@@ -212,6 +239,11 @@ Variable<T> linear(const Variable<T>& x, const Variable<T>& weight, const Variab
       T* gb = detail::grad_buffer(bn, add_into);
       sum_rows(g, batch, out_features, gb, add_into);
     }
+  }, [](Node<T>& self) {
+    const Variable<T> g = incoming_grad_graph(self);
+    if (self.inputs[0]->requires_grad) accumulate_grad_graph(*self.inputs[0], matmul(g, transpose(input_variable(self, 1))));
+    if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], matmul(transpose(input_variable(self, 0)), g));
+    if (self.inputs.size() > 2 && self.inputs[2]->requires_grad) accumulate_grad_graph(*self.inputs[2], sum(g, 0));
   });
 }
 
@@ -221,7 +253,7 @@ Variable<T> transpose(const Variable<T>& a) {
   return Variable<T>::make_result(std::move(out), "transpose", {a}, [](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     if (in.requires_grad) accumulate_grad(in, Tensor<T>(xt::transpose(self.incoming_grad())));
-  });
+  }, [](Node<T>& self) { accumulate_grad_graph(*self.inputs[0], transpose(incoming_grad_graph(self))); });
 }
 
 template <class T>
@@ -234,6 +266,8 @@ Variable<T> reshape(const Variable<T>& a, const Shape& shape) {
   return Variable<T>::make_result(std::move(out), "reshape", {a}, [](Node<T>& self) {
     const T* g = self.incoming_grad().data();
     accumulate_grad_each(*self.inputs[0], [g](std::size_t i) { return g[i]; });
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], reshape(incoming_grad_graph(self), to_shape(self.inputs[0]->value.shape())));
   });
 }
 
@@ -245,6 +279,9 @@ Variable<T> sum(const Variable<T>& a) {
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total)), "sum", {a}, [](Node<T>& self) {
     const T g = self.incoming_grad().data()[0];
     accumulate_grad_each(*self.inputs[0], [g](std::size_t) { return g; });
+  }, [](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    accumulate_grad_graph(in, broadcast_to(incoming_grad_graph(self), to_shape(in.value.shape())));
   });
 }
 
@@ -272,6 +309,11 @@ Variable<T> sum(const Variable<T>& a, long axis, bool keepdims) {
   return Variable<T>::make_result(std::move(out), "sum", {a}, [ax](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     if (in.requires_grad) accumulate_grad(in, expand_along(self.incoming_grad(), to_shape(in.value.shape()), ax, T(1)));
+  }, [ax](Node<T>& self) {
+    Node<T>& in = *self.inputs[0];
+    Shape kept = to_shape(in.value.shape());
+    kept[ax] = 1;
+    accumulate_grad_graph(in, broadcast_to(reshape(incoming_grad_graph(self), kept), to_shape(in.value.shape())));
   });
 }
 
@@ -296,6 +338,8 @@ Variable<T> exp(const Variable<T>& a) {
     const T* g = self.incoming_grad().data();
     const T* y = self.value.data();
     accumulate_grad_each(*self.inputs[0], [g, y](std::size_t i) { return g[i] * y[i]; });
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self) * exp(input_variable(self, 0)));
   });
 }
 
@@ -306,6 +350,8 @@ Variable<T> log(const Variable<T>& a) {
     const T* g = self.incoming_grad().data();
     const T* x = self.inputs[0]->value.data();
     accumulate_grad_each(*self.inputs[0], [g, x](std::size_t i) { return g[i] / x[i]; });
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self) / input_variable(self, 0));
   });
 }
 
@@ -319,6 +365,11 @@ Variable<T> pow(const Variable<T>& a, double exponent) {
     accumulate_grad_each(*self.inputs[0], [g, x, p](std::size_t i) {
       return p == T(0) ? T(0) : g[i] * p * std::pow(x[i], p - T(1));
     });
+  }, [exponent](Node<T>& self) {
+    const Variable<T> g = incoming_grad_graph(self);
+    const T p = static_cast<T>(exponent);
+    if (p == T(0)) return accumulate_grad_graph(*self.inputs[0], g * T(0));
+    accumulate_grad_graph(*self.inputs[0], g * (pow(input_variable(self, 0), exponent - 1) * p));
   });
 }
 

@@ -13,6 +13,19 @@ namespace xgrad {
 
 using detail::accumulate_grad_each;
 using detail::accumulate_grad_reduced;
+using detail::accumulate_grad_graph;
+using detail::incoming_grad_graph;
+using detail::input_variable;
+
+namespace {
+/// A constant (no gradient) of x's shape with elements f(x_i): the masks of the graph rules.
+template <class T, class F>
+Variable<T> constant_map(const Tensor<T>& x, F&& f) {
+  Tensor<T> out = Tensor<T>::from_shape(x.shape());
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) out.data()[i] = f(x.data()[i]);
+  return Variable<T>(std::move(out));
+}
+}  // namespace
 
 template <class T>
 Variable<T> sqrt(const Variable<T>& a) {
@@ -24,6 +37,8 @@ Variable<T> sqrt(const Variable<T>& a) {
     const T* g = self.incoming_grad().data();
     const T* y = self.value.data();
     accumulate_grad_each(*self.inputs[0], [g, y](std::size_t i) { return g[i] / (T(2) * y[i]); });
+  }, [](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self) / (sqrt(input_variable(self, 0)) * T(2)));
   });
 }
 
@@ -39,6 +54,9 @@ Variable<T> abs(const Variable<T>& a) {
     accumulate_grad_each(*self.inputs[0], [g, x](std::size_t i) {
       return x[i] > T(0) ? g[i] : (x[i] < T(0) ? -g[i] : T(0));
     });
+  }, [](Node<T>& self) {  // the sign is locally constant: its derivative is 0 (as PyTorch)
+    const Variable<T> sign = constant_map(self.inputs[0]->value, [](T x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); });
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self) * sign);
   });
 }
 
@@ -59,6 +77,9 @@ Variable<T> clamp(const Variable<T>& a, double min, double max) {
     accumulate_grad_each(*self.inputs[0], [g, x, lo, hi](std::size_t i) {
       return x[i] >= lo && x[i] <= hi ? g[i] : T(0);
     });
+  }, [lo, hi](Node<T>& self) {
+    const Variable<T> mask = constant_map(self.inputs[0]->value, [lo, hi](T x) { return x >= lo && x <= hi ? T(1) : T(0); });
+    accumulate_grad_graph(*self.inputs[0], incoming_grad_graph(self) * mask);
   });
 }
 
@@ -112,6 +133,17 @@ Variable<T> extremum(const Variable<T>& a, const Variable<T>& b, bool pick_max) 
       T* f = full.data();
       for (std::size_t i = 0; i < n; ++i) f[i] = g[i] * (side == 0 ? share(x[i], y[i], pick_max) : share(y[i], x[i], pick_max));
       accumulate_grad_reduced(target, full);
+    }
+  }, [pick_max, same, ab, bb](Node<T>& self) {
+    const Tensor<T>& x = same ? self.inputs[0]->value : ab;
+    const Tensor<T>& y = same ? self.inputs[1]->value : bb;
+    for (int side = 0; side < 2; ++side) {
+      Node<T>& target = *self.inputs[side];
+      if (!target.requires_grad) continue;
+      Tensor<T> shares = Tensor<T>::from_shape(self.value.shape());
+      for (std::size_t i = 0, n = shares.size(); i < n; ++i)
+        shares.data()[i] = side == 0 ? share(x.data()[i], y.data()[i], pick_max) : share(y.data()[i], x.data()[i], pick_max);
+      accumulate_grad_graph(target, incoming_grad_graph(self) * Variable<T>(std::move(shares)));
     }
   });
 }

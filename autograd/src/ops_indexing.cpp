@@ -6,9 +6,18 @@
 
 #include "xgrad/autograd/ops.hpp"
 
+#include <xtensor/xbuilder.hpp>
+
 namespace xgrad {
 
 using detail::accumulate_grad_each;
+using detail::accumulate_grad_graph;
+using detail::incoming_grad_graph;
+
+namespace detail {
+template <class T>
+Variable<T> index_add(const Variable<T>& g, long axis, const std::vector<std::int64_t>& indices, const Shape& shape);
+}  // namespace detail
 
 namespace {
 
@@ -78,6 +87,14 @@ Variable<T> concat(const std::vector<Variable<T>>& inputs, long axis) {
       const std::size_t start = offsets[k];
       accumulate_runs(in, g, lanes(to_shape(in.value.shape()), ax), total, [start](std::size_t i) { return start + i; });
     }
+  }, [ax, offsets](Node<T>& self) {
+    const Variable<T> g = incoming_grad_graph(self);
+    for (std::size_t k = 0; k < self.inputs.size(); ++k) {
+      Node<T>& in = *self.inputs[k];
+      if (!in.requires_grad) continue;
+      const long start = static_cast<long>(offsets[k]);
+      accumulate_grad_graph(in, slice(g, static_cast<long>(ax), start, start + static_cast<long>(in.value.shape()[ax])));
+    }
   });
 }
 
@@ -113,6 +130,14 @@ Variable<T> slice(const Variable<T>& a, long axis, long start, long stop) {
       const std::size_t o = run / in.length, k = run % in.length;
       return k >= begin && k < end ? g[(o * length + (k - begin)) * in.inner + within] : T(0);
     });
+  }, [ax, begin](Node<T>& self) {  // g padded with zeros back to the input's length: a concat
+    Node<T>& input = *self.inputs[0];
+    Shape before = to_shape(input.value.shape()), after = before;
+    const std::size_t length = self.value.shape()[ax];
+    before[ax] = begin;
+    after[ax] -= begin + length;
+    accumulate_grad_graph(input, concat<T>({Variable<T>(Tensor<T>(xt::zeros<T>(before))), incoming_grad_graph(self),
+                                            Variable<T>(Tensor<T>(xt::zeros<T>(after)))}, static_cast<long>(ax)));
   });
 }
 
@@ -153,13 +178,43 @@ Variable<T> index_select(const Variable<T>& a, long axis, const std::vector<std:
         for (std::size_t i = 0; i < in.inner; ++i) to[i] += from[i];
       }
     detail::accumulate_grad(input, full);
+  }, [ax, indices](Node<T>& self) {
+    Node<T>& input = *self.inputs[0];
+    accumulate_grad_graph(input, detail::index_add(incoming_grad_graph(self), static_cast<long>(ax), indices,
+                                                   to_shape(input.value.shape())));
   });
 }
+
+namespace detail {
+/// The backward of index_select as an op: g scattered (added) into zeros of
+/// `shape` at `indices` along `axis`; its own backward is index_select.
+template <class T>
+Variable<T> index_add(const Variable<T>& g, long axis, const std::vector<std::int64_t>& indices, const Shape& shape) {
+  const std::size_t ax = static_cast<std::size_t>(axis);
+  const Lanes in = lanes(shape, ax);
+  Tensor<T> full = xt::zeros<T>(shape);
+  const T* pg = g.value().data();
+  T* f = full.data();
+  for (std::size_t o = 0; o < in.outer; ++o)
+    for (std::size_t p = 0; p < indices.size(); ++p) {
+      const T* from = pg + (o * indices.size() + p) * in.inner;
+      T* to = f + (o * in.length + static_cast<std::size_t>(indices[p])) * in.inner;
+      for (std::size_t i = 0; i < in.inner; ++i) to[i] += from[i];
+    }
+  return Variable<T>::make_result(std::move(full), "index_add", {g}, [axis, indices](Node<T>& self) {
+    Node<T>& gn = *self.inputs[0];
+    if (gn.requires_grad) detail::accumulate_grad(gn, index_select(Variable<T>(Tensor<T>(self.incoming_grad())), axis, indices).value());
+  }, [axis, indices](Node<T>& self) {
+    accumulate_grad_graph(*self.inputs[0], index_select(incoming_grad_graph(self), axis, indices));
+  });
+}
+}  // namespace detail
 
 #define XGRAD_INSTANTIATE(T)                                                               \
   template Variable<T> concat(const std::vector<Variable<T>>&, long);                      \
   template Variable<T> slice(const Variable<T>&, long, long, long);                        \
-  template Variable<T> index_select(const Variable<T>&, long, const std::vector<std::int64_t>&);
+  template Variable<T> index_select(const Variable<T>&, long, const std::vector<std::int64_t>&); \
+  template Variable<T> detail::index_add(const Variable<T>&, long, const std::vector<std::int64_t>&, const Shape&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -21,6 +21,8 @@ long live_node_count() { return live_nodes.load(); }
 bool grad_enabled() { return grad_mode_enabled; }
 NoGradGuard::NoGradGuard() : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
 NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
+EnableGradGuard::EnableGradGuard() : previous_(grad_mode_enabled) { grad_mode_enabled = true; }
+EnableGradGuard::~EnableGradGuard() { grad_mode_enabled = previous_; }
 
 bool anomaly_mode_enabled() { return anomaly_enabled; }
 AnomalyMode::AnomalyMode(bool enabled) : previous_(anomaly_enabled) { anomaly_enabled = enabled; }
@@ -92,14 +94,18 @@ template <class T>
 Node<T>::~Node() {
   --live_nodes;
   backward = nullptr;
+  graph_backward = nullptr;
   std::vector<std::shared_ptr<Node>> pending = std::move(inputs);
+  if (grad_graph) pending.push_back(std::move(grad_graph));
   while (!pending.empty()) {
     std::shared_ptr<Node> n = std::move(pending.back());
     pending.pop_back();
     if (n && n.use_count() == 1) {  // we hold the last reference: take its inputs first
       for (auto& input : n->inputs) pending.push_back(std::move(input));
+      if (n->grad_graph) pending.push_back(std::move(n->grad_graph));
       n->inputs.clear();
       n->backward = nullptr;
+      n->graph_backward = nullptr;
     }
   }
 }
@@ -142,7 +148,8 @@ Variable<T> Variable<T>::detach() const { return Variable(Tensor<T>(node_->value
 
 template <class T>
 Variable<T> Variable<T>::make_result(Tensor<T> value, const char* op, std::vector<Variable> inputs,
-                                     std::function<void(Node<T>&)> backward) {
+                                     std::function<void(Node<T>&)> backward,
+                                     std::function<void(Node<T>&)> graph_backward) {
   if (anomaly_enabled) check_forward(value, op, inputs);
   Variable out(std::move(value));
   out.node_->op = op;
@@ -155,15 +162,26 @@ Variable<T> Variable<T>::make_result(Tensor<T> value, const char* op, std::vecto
   out.node_->inputs.reserve(inputs.size());
   for (auto& v : inputs) out.node_->inputs.push_back(std::move(v.node_));
   out.node_->backward = std::move(backward);
+  out.node_->graph_backward = std::move(graph_backward);
   return out;
 }
 
 template <class T>
-void Variable<T>::backward(bool retain_graph) { run_backward(nullptr, retain_graph); }
+void Variable<T>::backward(bool retain_graph, bool create_graph) {
+  if (create_graph) return detail::backward_create_graph<T>(*this, nullptr);
+  run_backward(nullptr, retain_graph);
+}
 
 template <class T>
-void Variable<T>::backward(const Tensor<T>& upstream, bool retain_graph) {
+void Variable<T>::backward(const Tensor<T>& upstream, bool retain_graph, bool create_graph) {
+  if (create_graph) return detail::backward_create_graph(*this, &upstream);
   run_backward(&upstream, retain_graph);
+}
+
+template <class T>
+Variable<T> Variable<T>::grad_graph() const {
+  if (node_->grad_graph) return Variable(node_->grad_graph);
+  return Variable(Tensor<T>(grad()));
 }
 
 template <class T>
@@ -241,6 +259,7 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
     n->has_grad = false;
     n->grad = Tensor<T>();
     n->backward = nullptr;
+    n->graph_backward = nullptr;
     for (auto& input : n->inputs) released_inputs.push_back(std::move(input));
     n->inputs.clear();
     n->released = true;

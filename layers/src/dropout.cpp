@@ -1,8 +1,10 @@
 #include "xgrad/layers/dropout.hpp"
 
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
+#include "xgrad/autograd/ops.hpp"
 #include "xgrad/core/format.hpp"
 
 namespace xgrad {
@@ -30,10 +32,13 @@ Variable<T> Dropout<T>::forward(const Variable<T>& x) {
   const T* px = x.value().data();
   T* po = out.data();
   for (std::size_t i = 0; i < n; ++i) po[i] = px[i] * m[i];
-  return Variable<T>::make_result(std::move(out), "dropout", {x}, [mask = std::move(mask)](Node<T>& self) {
+  auto shared = std::make_shared<const Tensor<T>>(std::move(mask));
+  return Variable<T>::make_result(std::move(out), "dropout", {x}, [shared](Node<T>& self) {
     const T* g = self.incoming_grad().data();
-    const T* pm = mask.data();
+    const T* pm = shared->data();
     detail::accumulate_grad_each(*self.inputs[0], [g, pm](std::size_t i) { return g[i] * pm[i]; });
+  }, [shared](Node<T>& self) {
+    detail::accumulate_grad_graph(*self.inputs[0], detail::incoming_grad_graph(self) * Variable<T>(Tensor<T>(*shared)));
   });
 }
 

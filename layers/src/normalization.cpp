@@ -6,6 +6,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "xgrad/autograd/ops.hpp"
 #include "xgrad/core/format.hpp"
 
 namespace xgrad {
@@ -63,6 +64,32 @@ Variable<T> normalize(const Variable<T>& x, const Variable<T>& weight, const Var
       po[e] = ph[e] * w[k] + bs[k];
     }
   }
+  // The differentiable rule recomputes xhat with ops (the statistics too when they come from x).
+  std::vector<T> eval_mean(l.groups), eval_inv_std(inv_std);
+  for (std::size_t a = 0; a < l.groups; ++a) eval_mean[a] = static_cast<T>(mean[a]);
+  auto graph_rule = [l, stats_from_x, eps, eval_mean, eval_inv_std](Node<T>& self) {
+    const Variable<T> x = detail::input_variable(self, 0), w = detail::input_variable(self, 1);
+    const Variable<T> g = detail::incoming_grad_graph(self);
+    const long axis = l.affine_by_group ? 0 : -1;  // BatchNorm1d: over the rows; LayerNorm: over the last axis
+    Variable<T> xhat, inv;
+    if (stats_from_x) {
+      const Variable<T> centred = x - xgrad::mean(x, axis, true);
+      inv = pow(xgrad::mean(centred * centred, axis, true) + static_cast<T>(eps), -0.5);
+      xhat = centred * inv;
+    } else {  // BatchNorm1d in eval mode: the running statistics are constants of shape [features]
+      Tensor<T> m = Tensor<T>::from_shape({l.groups}), s = Tensor<T>::from_shape({l.groups});
+      std::copy(eval_mean.begin(), eval_mean.end(), m.data());
+      std::copy(eval_inv_std.begin(), eval_inv_std.end(), s.data());
+      inv = Variable<T>(std::move(s));
+      xhat = (x - Variable<T>(std::move(m))) * inv;
+    }
+    const Variable<T> d = g * w;
+    if (self.inputs[0]->requires_grad)
+      detail::accumulate_grad_graph(*self.inputs[0], stats_from_x ? inv * (d - xgrad::mean(d, axis, true) - xhat * xgrad::mean(d * xhat, axis, true))
+                                                                   : inv * d);
+    if (self.inputs[1]->requires_grad) detail::accumulate_grad_graph(*self.inputs[1], g * xhat);
+    if (self.inputs[2]->requires_grad) detail::accumulate_grad_graph(*self.inputs[2], g);
+  };
   return Variable<T>::make_result(
       std::move(out), op, {x, weight, bias},
       [l, stats_from_x, inv_std = std::move(inv_std), xhat = std::move(xhat)](Node<T>& self) {
@@ -104,7 +131,8 @@ Variable<T> normalize(const Variable<T>& x, const Variable<T>& weight, const Var
           }
         }
         detail::accumulate_grad(xn, dx);
-      });
+      },
+      std::move(graph_rule));
 }
 
 void check_eps(const char* layer, double eps) {

@@ -86,6 +86,15 @@ check "eval reads standard input (whitespace and commas)" 0 out "^x,y,grad${nl}1
 check "eval accepts nan, inf and -inf" 0 out "${nl}-inf,0,0${nl}inf,inf,1${nl}nan,nan,nan${nl}-0\.5,0,0$" \
   "$xgrad" eval relu -inf inf nan -.5
 check "eval tanh(0)" 0 out "${nl}0,0,1$" "$xgrad" eval tanh 0
+check "eval --order 2 adds grad2 = f''(x) by double backward" 0 out \
+  "^x,y,grad,grad2${nl}1,0\.76159415595576[0-9]*,0\.41997434161402[0-9]*,-0\.63970000844922[0-9]*$" \
+  "$xgrad" eval tanh 1 --order 2 --dtype float64
+check "eval --order 2: relu'' = 0, at 0 too (as PyTorch)" 0 out "^x,y,grad,grad2${nl}-1,0,0,0${nl}0,0,0,0${nl}2,2,1,0$" \
+  "$xgrad" eval relu -1 0 2 --order 2
+check "eval --order 2 of linear: grad2 0" 0 out "${nl}3,3,1,0$" "$xgrad" eval linear 3 --order 2
+check "eval --order 2 of sigmoid(2) in float32" 0 out "${nl}2,0\.880797088,0\.104993582,-0\.0799624994$" \
+  "$xgrad" eval sigmoid 2 --order 2
+check "eval --order 3 is refused" 2 err "order" "$xgrad" eval tanh 1 --order 3
 check "eval leaky_relu --negative-slope" 0 out "${nl}-1,-0\.200000003,0\.200000003${nl}2,2,1$" "$xgrad" eval leaky_relu --negative-slope 0.2 -1 2
 check "eval prelu's default alpha 0.25" 0 out "${nl}-2,-0\.5,0\.25$" "$xgrad" eval prelu -2
 check "eval elu(-1) = e^-1 - 1" 0 out "${nl}-1,-0\.63212055882855767,0\.36787944117144233$" \
@@ -159,6 +168,8 @@ assert "relu's step in f' has no vertical segment" python3 "$svg_check" "$plots/
 assert "leaky_relu's step in f' has no vertical segment" python3 "$svg_check" "$plots/leaky_relu.svg" --no-vertical "f' (autograd)"
 check "plot png with a range" 0 out "softmax\.png$" "$xgrad" plot softmax --format png --range=-3:3 --out "$plots"
 assert "the png is a png" bash -c 'head -c 4 "$0" | grep -q PNG' "$plots/softmax.png"
+check "plot --order 2 draws f'' too" 0 out "silu\.svg$" "$xgrad" plot silu --order 2 --out "$plots"
+assert "the order-2 svg holds f, f' and f''" python3 "$svg_check" "$plots/silu.svg" "f = silu(x)" "f' (autograd)" "f'' (double backward)"
 assert "no partial files are left" bash -c '! ls -A "$0" | grep -q partial' "$plots"
 check "plot: gnuplot missing" 1 err "gnuplot is not installed .*gnuplot-nox" env PATH=/nonexistent "$xgrad" plot tanh --out "$plots"
 assert "plot: nothing drawn without gnuplot" test ! -e "$plots/tanh.svg"

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "xgrad/autograd/activations.hpp"
+#include "xgrad/autograd/ops.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/train/losses.hpp"
 
@@ -28,10 +30,56 @@ RowWeight row_weight(const Variable<T>& input, const std::vector<double>& weight
   return RowWeight{weight, input.size() / std::max<std::size_t>(rows, 1)};
 }
 
-/// sum_i w(i) f(p_i - t_i) / n, with d/dp = w(i) f'(p - t) / n and d/dt = -w(i) f'(p - t) / n.
-template <class T, class F, class DF>
+/// The weights of the elements of a node's value as a constant (none: an empty variable is not used).
+template <class T>
+Variable<T> weight_constant(const RowWeight& w, const Tensor<T>& like) {
+  Tensor<T> out = Tensor<T>::from_shape(like.shape());
+  for (std::size_t i = 0, n = out.size(); i < n; ++i) out.data()[i] = static_cast<T>(w(i));
+  return Variable<T>(std::move(out));
+}
+
+/// v with the shape of `like` ([n] and [n, 1] are the same values for a loss).
+template <class T>
+Variable<T> shaped_like(const Variable<T>& v, const Node<T>& like) {
+  const Shape shape = to_shape(like.value.shape());
+  return v.shape() == shape ? v : reshape(v, shape);
+}
+
+/// A loss's f'(d) as an op, for the losses' differentiable backward rules:
+/// forward df(d), backward g ddf(d); it has no differentiable rule, so a third
+/// derivative through it throws (naming the op "loss_derivative").
+template <class T, class DF, class DDF>
+Variable<T> loss_derivative(const Variable<T>& d, DF df, DDF ddf) {
+  Tensor<T> out = Tensor<T>::from_shape(d.value().shape());
+  for (std::size_t i = 0, n = out.size(); i < n; ++i) out.data()[i] = static_cast<T>(df(double(d.value().data()[i])));
+  return Variable<T>::make_result(std::move(out), "loss_derivative", {d}, [ddf](Node<T>& self) {
+    const T* g = self.incoming_grad().data();
+    const T* x = self.inputs[0]->value.data();
+    accumulate_grad_each(*self.inputs[0], [&](std::size_t i) { return static_cast<T>(g[i] * ddf(double(x[i]))); });
+  });
+}
+
+/// The differentiable backward of the cross-entropies: dx = (softmax(x) - q) w g / batch,
+/// q = `on` at the label and `off` elsewhere, w the row's weight.
+template <class T>
+void cross_entropy_graph_backward(Node<T>& self, const std::vector<std::int64_t>& labels, double on, double off,
+                                  const RowWeight& w) {
+  const Tensor<T>& x = self.inputs[0]->value;
+  const std::size_t classes = x.shape()[1], batch = x.shape()[0];
+  Tensor<T> q = Tensor<T>::from_shape(x.shape());
+  for (std::size_t i = 0, n = q.size(); i < n; ++i)
+    q.data()[i] = static_cast<T>(static_cast<std::int64_t>(i % classes) == labels[i / classes] ? on : off);
+  Variable<T> dx = (softmax(input_variable(self, 0), 1) - Variable<T>(std::move(q))) *
+                   (incoming_grad_graph(self) * static_cast<T>(1.0 / batch));
+  if (!w.weight.empty()) dx = dx * weight_constant(w, x);
+  accumulate_grad_graph(*self.inputs[0], dx);
+}
+
+/// sum_i w(i) f(p_i - t_i) / n, with d/dp = w(i) f'(p - t) / n and d/dt = -w(i) f'(p - t) / n;
+/// ddf = f'' for the differentiable backward.
+template <class T, class F, class DF, class DDF>
 Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& target, const char* name, F f, DF df,
-                             const std::vector<double>& sample_weight) {
+                             DDF ddf, const std::vector<double>& sample_weight) {
   require_matching_target(prediction, target, name);
   RowWeight w = row_weight(prediction, sample_weight, name);
   const T* p = prediction.value().data();
@@ -39,6 +87,7 @@ Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& t
   const std::size_t n = prediction.size();
   double total = 0;
   for (std::size_t i = 0; i < n; ++i) total += w(i) * f(double(p[i]) - double(t[i]));
+  RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), name, {prediction, target},
                                   [n, df, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / n;
@@ -48,6 +97,12 @@ Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& t
     const T* t = tn.value.data();
     accumulate_grad_each(pn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * df(double(p[i]) - double(t[i]))); });
     accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * df(double(p[i]) - double(t[i]))); });
+  }, [n, df, ddf, w = std::move(weights)](Node<T>& self) {
+    const Variable<T> p = input_variable(self, 0), t = shaped_like(input_variable(self, 1), *self.inputs[0]);
+    Variable<T> dp = loss_derivative(p - t, df, ddf) * (incoming_grad_graph(self) * static_cast<T>(1.0 / n));
+    if (!w.weight.empty()) dp = dp * weight_constant(w, self.inputs[0]->value);
+    accumulate_grad_graph(*self.inputs[0], dp);
+    if (self.inputs[1]->requires_grad) accumulate_grad_graph(*self.inputs[1], shaped_like(neg(dp), *self.inputs[1]));
   });
 }
 

@@ -66,7 +66,7 @@ template <class T>
 Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target, const std::vector<double>& sample_weight) {
   if (!sample_weight.empty())
     return detail::elementwise_loss(prediction, target, "mse", [](double d) { return d * d; }, [](double d) { return 2 * d; },
-                                    sample_weight);
+                                    [](double) { return 2.0; }, sample_weight);
   require_same_shape(prediction, target, "mse");
   const T* p = prediction.value().data();
   const T* t = target.value().data();
@@ -81,6 +81,11 @@ Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target, const 
     const T* t = tn.value.data();
     detail::accumulate_grad_each(pn, [&](std::size_t i) { return scale * (p[i] - t[i]); });
     detail::accumulate_grad_each(tn, [&](std::size_t i) { return scale * (t[i] - p[i]); });
+  }, [n](Node<T>& self) {  // dp = 2 (p - t) g / n, dt = -dp
+    const Variable<T> p = detail::input_variable(self, 0), t = detail::shaped_like(detail::input_variable(self, 1), *self.inputs[0]);
+    const Variable<T> dp = (p - t) * (detail::incoming_grad_graph(self) * static_cast<T>(2.0 / n));
+    detail::accumulate_grad_graph(*self.inputs[0], dp);
+    if (self.inputs[1]->requires_grad) detail::accumulate_grad_graph(*self.inputs[1], detail::shaped_like(neg(dp), *self.inputs[1]));
   });
 }
 
@@ -102,6 +107,7 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
     const double xi = x[i];
     total += w(i) * (std::max(xi, 0.0) - xi * t[i] + std::log1p(std::exp(-std::fabs(xi))));
   }
+  detail::RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "binary_cross_entropy_with_logits",
                                   {logits, target}, [n, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / n;
@@ -111,6 +117,12 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
     const T* t = tn.value.data();
     detail::accumulate_grad_each(xn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * (math::sigmoid_of(double(x[i])) - t[i])); });
     detail::accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * x[i]); });
+  }, [n, w = std::move(weights)](Node<T>& self) {  // dx = (sigmoid(x) - t) g w / n, dt = -x g w / n
+    const Variable<T> x = detail::input_variable(self, 0), t = detail::shaped_like(detail::input_variable(self, 1), *self.inputs[0]);
+    Variable<T> scale = detail::incoming_grad_graph(self) * static_cast<T>(1.0 / n);
+    if (!w.weight.empty()) scale = scale * detail::weight_constant(w, self.inputs[0]->value);
+    if (self.inputs[0]->requires_grad) detail::accumulate_grad_graph(*self.inputs[0], (sigmoid(x) - t) * scale);
+    if (self.inputs[1]->requires_grad) detail::accumulate_grad_graph(*self.inputs[1], detail::shaped_like(neg(x * scale), *self.inputs[1]));
   });
 }
 
@@ -151,7 +163,7 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
         if (add_into) for (std::size_t i = b0; i < b1; ++i) dx[i] += scale * p[i];
         else for (std::size_t i = b0; i < b1; ++i) dx[i] = scale * p[i];
       });
-    });
+    }, [labels](Node<T>& self) { detail::cross_entropy_graph_backward(self, labels, 1.0, 0.0, detail::RowWeight{}); });
   }
   // log-softmax once; backward turns it into softmax - onehot.
   auto log_probs = std::make_shared<Tensor<T>>(Tensor<T>::from_shape(shape));
@@ -166,7 +178,7 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
       const std::size_t b = i / classes, c = i % classes;
       return scale * (std::exp(lp[i]) - (static_cast<std::int64_t>(c) == labels[b] ? T(1) : T(0)));
     });
-  });
+  }, [labels](Node<T>& self) { detail::cross_entropy_graph_backward(self, labels, 1.0, 0.0, detail::RowWeight{}); });
 }
 
 LossKind parse_loss(const std::string& name) {

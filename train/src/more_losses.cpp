@@ -10,6 +10,8 @@
 #include "xgrad/core/format.hpp"
 #include "xgrad/train/losses.hpp"
 
+#include <xtensor/xbuilder.hpp>
+
 namespace xgrad {
 
 namespace {
@@ -25,7 +27,8 @@ using detail::elementwise_loss;
 
 template <class T>
 Variable<T> l1_loss(const Variable<T>& prediction, const Variable<T>& target, const std::vector<double>& sample_weight) {
-  return elementwise_loss(prediction, target, "l1_loss", [](double d) { return std::fabs(d); }, sign, sample_weight);
+  return elementwise_loss(prediction, target, "l1_loss", [](double d) { return std::fabs(d); }, sign,
+                          [](double) { return 0.0; }, sample_weight);
 }
 
 template <class T>
@@ -36,7 +39,8 @@ Variable<T> smooth_l1_loss(const Variable<T>& prediction, const Variable<T>& tar
   return elementwise_loss(
       prediction, target, "smooth_l1_loss",
       [beta](double d) { return std::fabs(d) < beta ? 0.5 * d * d / beta : std::fabs(d) - 0.5 * beta; },
-      [beta](double d) { return std::fabs(d) < beta ? d / beta : sign(d); }, sample_weight);
+      [beta](double d) { return std::fabs(d) < beta ? d / beta : sign(d); },
+      [beta](double d) { return std::fabs(d) < beta ? 1 / beta : 0.0; }, sample_weight);
 }
 
 template <class T>
@@ -47,7 +51,8 @@ Variable<T> huber_loss(const Variable<T>& prediction, const Variable<T>& target,
   return elementwise_loss(
       prediction, target, "huber_loss",
       [delta](double d) { return std::fabs(d) < delta ? 0.5 * d * d : delta * (std::fabs(d) - 0.5 * delta); },
-      [delta](double d) { return std::fabs(d) < delta ? d : delta * sign(d); }, sample_weight);
+      [delta](double d) { return std::fabs(d) < delta ? d : delta * sign(d); },
+      [delta](double d) { return std::fabs(d) < delta ? 1.0 : 0.0; }, sample_weight);
 }
 
 template <class T>
@@ -72,6 +77,7 @@ Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variabl
     total -= w(i) * (t[i] * std::max(std::log(double(p[i])), -100.0) +
                      (1 - double(t[i])) * std::max(std::log1p(-double(p[i])), -100.0));
   }
+  detail::RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), name, {probabilities, target},
                                   [n, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / n;
@@ -88,6 +94,16 @@ Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variabl
       const double pi = p[i];
       return static_cast<T>(scale * w(i) * (std::max(std::log1p(-pi), -100.0) - std::max(std::log(pi), -100.0)));
     });
+  }, [n, w = std::move(weights)](Node<T>& self) {
+    const Variable<T> p = detail::input_variable(self, 0), t = detail::shaped_like(detail::input_variable(self, 1), *self.inputs[0]);
+    Variable<T> scale = detail::incoming_grad_graph(self) * static_cast<T>(1.0 / n);
+    if (!w.weight.empty()) scale = scale * detail::weight_constant(w, self.inputs[0]->value);
+    if (self.inputs[0]->requires_grad)
+      detail::accumulate_grad_graph(*self.inputs[0], (p - t) / maximum(p * (T(1) - p), constant(T(1e-12))) * scale);
+    if (self.inputs[1]->requires_grad) {
+      const Variable<T> floor = constant(T(-100));
+      detail::accumulate_grad_graph(*self.inputs[1], detail::shaped_like((maximum(log(T(1) - p), floor) - maximum(log(p), floor)) * scale, *self.inputs[1]));
+    }
   });
 }
 
@@ -101,12 +117,20 @@ Variable<T> nll_loss(const Variable<T>& log_probs, const std::vector<std::int64_
   const T* lp = log_probs.value().data();
   double total = 0;
   for (std::size_t b = 0; b < batch; ++b) total -= w(b * classes) * lp[b * classes + static_cast<std::size_t>(labels[b])];
+  detail::RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "nll_loss", {log_probs},
                                   [labels, batch, classes, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / batch;
     detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
       return static_cast<std::int64_t>(i % classes) == labels[i / classes] ? static_cast<T>(-scale * w(i)) : T(0);
     });
+  }, [labels, batch, classes, w = std::move(weights)](Node<T>& self) {  // a constant times g
+    Tensor<T> picked = xt::zeros<T>(self.inputs[0]->value.shape());
+    for (std::size_t b = 0; b < batch; ++b) {
+      const std::size_t i = b * classes + static_cast<std::size_t>(labels[b]);
+      picked.data()[i] = static_cast<T>(-w(i) / batch);
+    }
+    detail::accumulate_grad_graph(*self.inputs[0], Variable<T>(std::move(picked)) * detail::incoming_grad_graph(self));
   });
 }
 
@@ -126,6 +150,7 @@ Variable<T> general_cross_entropy(const Variable<T>& logits, const std::vector<s
   for (std::size_t b = 0; b < batch; ++b)
     for (std::size_t c = 0; c < classes; ++c)
       total -= w(b * classes) * (static_cast<std::int64_t>(c) == labels[b] ? on : off) * double(lp[b * classes + c]);
+  RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "cross_entropy", {logits},
                                   [log_probs, labels, batch, classes, on, off, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / batch;
@@ -134,7 +159,7 @@ Variable<T> general_cross_entropy(const Variable<T>& logits, const std::vector<s
       const double q = static_cast<std::int64_t>(i % classes) == labels[i / classes] ? on : off;
       return static_cast<T>(scale * w(i) * (std::exp(double(lp[i])) - q));
     });
-  });
+  }, [labels, on, off, w = std::move(weights)](Node<T>& self) { cross_entropy_graph_backward(self, labels, on, off, w); });
 }
 }  // namespace detail
 

@@ -16,6 +16,14 @@ namespace xgrad {
 /// y = f(x) for an elementwise activation of the catalogue (rrelu in eval
 /// mode); backward dx += g f'(x). Parameters are checked against their domains.
 template <class T> Variable<T> activation(const Variable<T>& x, Act f, const ActivationParams& p);
+/// f'(x) as an op: the differentiable backward of activation() is
+/// g * activation_derivative(x). Its own backward is g * f''(x) from the exact
+/// kernel kernels::activation_second (an op "activation_second"), whose
+/// backward in turn is g * f'''(x) by closed forms (all but gelu_tanh and
+/// mish, which throw std::logic_error naming the function); a fourth
+/// derivative of an activation throws (activation_second has no
+/// differentiable backward).
+template <class T> Variable<T> activation_derivative(const Variable<T>& x, Act f, const ActivationParams& p);
 /// softmax, log_softmax, softmin or glu along `axis`.
 template <class T> Variable<T> axis_activation(const Variable<T>& x, Act f, long axis = -1);
 

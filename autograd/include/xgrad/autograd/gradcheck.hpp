@@ -35,4 +35,13 @@ using GradcheckFunction = std::function<Variable<double>(const std::vector<Varia
 GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Variable<double>>& inputs,
                           GradcheckOptions options = {});
 
+/// gradgradcheck (torch.autograd.gradgradcheck): gradcheck of the gradient.
+/// With v a fixed pseudo-random upstream of f's output shape (`seed`), the
+/// function (inputs, v) -> grad(f(inputs), inputs, {v}, create_graph = true)
+/// (the gradients flattened and joined) is checked by gradcheck with respect
+/// to the inputs and v: this compares every op's differentiable backward rule
+/// and the fast backward of the ops it builds with central differences.
+GradcheckResult gradgradcheck(const GradcheckFunction& f, const std::vector<Variable<double>>& inputs,
+                              GradcheckOptions options = {}, unsigned seed = 1);
+
 }  // namespace xgrad

@@ -59,6 +59,12 @@ template <class T> Variable<T> slice(const Variable<T>& a, long axis, long start
 /// gradient of a repeated index adds up.
 template <class T> Variable<T> index_select(const Variable<T>& a, long axis, const std::vector<std::int64_t>& indices);
 
+/// a broadcast to `shape` (NumPy's rules; torch.broadcast_to); backward sums back.
+template <class T> Variable<T> broadcast_to(const Variable<T>& a, const Shape& shape);
+/// The sum of a over the axes that broadcasting to its shape added or
+/// stretched, giving `shape` (torch's Tensor.sum_to_size); backward broadcasts.
+template <class T> Variable<T> sum_to_size(const Variable<T>& a, const Shape& shape);
+
 /// A constant (requires_grad = false) of the same dtype, 0-d.
 template <class T> Variable<T> constant(T value) { return Variable<T>(Tensor<T>(value)); }
 

@@ -33,6 +33,14 @@ struct Node {
   std::vector<std::shared_ptr<Node>> inputs;
   /// Reads this node's grad and accumulates (+=) into its inputs' grads.
   std::function<void(Node&)> backward;
+  /// The same rule written with differentiable ops, used only by a backward
+  /// with create_graph: reads grad_graph and accumulates into the inputs'
+  /// grad_graph, so that the gradient is itself a graph. Null for an op that
+  /// has none (a create_graph backward through it throws, naming the op).
+  std::function<void(Node&)> graph_backward;
+  /// Under create_graph, the gradient arriving at this node as a graph node
+  /// (a leaf keeps it after backward(create_graph = true) until zero_grad).
+  std::shared_ptr<Node> grad_graph;
   std::uint64_t visit_mark = 0;
   /// backward(upstream) from this node: the upstream tensor, read in place
   /// instead of being copied into grad.
@@ -85,11 +93,22 @@ class Variable {
   /// Reverse-mode differentiation from this scalar (one-element) variable.
   /// With retain_graph the intermediate nodes keep their gradients until the
   /// next backward through them (to_dot shows their norms).
-  void backward(bool retain_graph = false);
+  /// With create_graph the gradients are computed by differentiable ops and
+  /// form a graph of their own (grad_graph()), which can be differentiated
+  /// again; the graph is then always retained (PyTorch's default for it).
+  void backward(bool retain_graph = false, bool create_graph = false);
   /// The same from a variable of any shape, with the upstream gradient d(out)/d(this).
-  void backward(const Tensor<T>& upstream, bool retain_graph = false);
-  /// Forgets the gradient (keeps the buffer for reuse).
-  void zero_grad() { node_->has_grad = false; }
+  void backward(const Tensor<T>& upstream, bool retain_graph = false, bool create_graph = false);
+  /// The gradient as a variable: after backward(create_graph = true) the graph
+  /// that computed it (differentiate it again with grad() or backward());
+  /// otherwise a constant holding grad(). As in PyTorch, a leaf's gradient
+  /// graph refers back to the leaf: zero_grad() breaks that cycle.
+  Variable grad_graph() const;
+  /// Forgets the gradient (keeps the buffer for reuse) and its graph.
+  void zero_grad() {
+    node_->has_grad = false;
+    node_->grad_graph.reset();
+  }
   /// A new leaf sharing nothing with the graph: the value copied, no grad.
   Variable detach() const;
 
@@ -98,8 +117,10 @@ class Variable {
 
   /// The result of an op: records `inputs` and `backward` when grad mode is on
   /// and any input requires grad; otherwise a plain leaf.
+  /// `graph_backward` is the differentiable form of `backward` (see Node).
   static Variable make_result(Tensor<T> value, const char* op, std::vector<Variable> inputs,
-                              std::function<void(Node<T>&)> backward);
+                              std::function<void(Node<T>&)> backward,
+                              std::function<void(Node<T>&)> graph_backward = nullptr);
 
  private:
   void run_backward(const Tensor<T>* upstream, bool retain_graph);
@@ -120,6 +141,19 @@ class NoGradGuard {
 };
 
 bool grad_enabled();
+
+/// Enables graph recording on this thread for its lifetime (torch.enable_grad),
+/// e.g. inside a NoGradGuard.
+class EnableGradGuard {
+ public:
+  EnableGradGuard();
+  ~EnableGradGuard();
+  EnableGradGuard(const EnableGradGuard&) = delete;
+  EnableGradGuard& operator=(const EnableGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
 
 /// The error AnomalyMode raises: which op, forward or backward, the shapes and the layer.
 class AnomalyError : public std::runtime_error {
@@ -203,6 +237,20 @@ T* grad_buffer(Node<T>& n, bool& accumulate_into) {
   n.has_grad = true;
   return n.grad.data();
 }
+
+/// Inside a graph_backward rule: input i of the op, and the incoming gradient, as variables.
+template <class T>
+Variable<T> input_variable(const Node<T>& self, std::size_t i) { return Variable<T>(self.inputs[i]); }
+template <class T>
+Variable<T> incoming_grad_graph(const Node<T>& self) { return Variable<T>(self.grad_graph); }
+
+/// grad_graph(n) += g, summed back to n's shape when g is broadcast (a graph op).
+template <class T>
+void accumulate_grad_graph(Node<T>& n, const Variable<T>& g);
+
+/// backward(create_graph = true): the engine of higher_order.cpp.
+template <class T>
+void backward_create_graph(const Variable<T>& root, const Tensor<T>* upstream);
 
 }  // namespace detail
 
