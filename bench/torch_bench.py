@@ -29,15 +29,19 @@ W8_MNIST_BATCH, W8_DEEP_BATCH, W8_INFERENCE_ROWS, W8_REGRESSION_BATCH = 128, 256
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 
 
-def uniform_vector(seed, n, lo, hi):
-    """workloads.hpp's uniform(): splitmix64 of (seed << 32) + i + 1, top 24 bits."""
+def hashes(seed, n):
+    """workloads.hpp's hash(seed, i) for i < n: splitmix64 of (seed << 32) + i + 1."""
     with np.errstate(over="ignore"):
         z = np.arange(1, n + 1, dtype=np.uint64) + np.uint64((seed << 32) & MASK)
         z = z * np.uint64(0x9E3779B97F4A7C15)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    u = (z >> np.uint64(40)).astype(np.float64) * 2.0 ** -24
+        return z ^ (z >> np.uint64(31))
+
+
+def uniform_vector(seed, n, lo, hi):
+    """workloads.hpp's uniform(): the top 24 bits of the hash."""
+    u = (hashes(seed, n) >> np.uint64(40)).astype(np.float64) * 2.0 ** -24
     return torch.from_numpy((lo + (hi - lo) * u).astype(np.float32))
 
 
@@ -157,13 +161,7 @@ def micro(repetitions, min_time, activations_path):
 
 def hashed_labels(seed, n, classes):
     """workloads.hpp's hashed_labels(): hash(seed, i) % classes."""
-    with np.errstate(over="ignore"):
-        z = np.arange(1, n + 1, dtype=np.uint64) + np.uint64((seed << 32) & MASK)
-        z = z * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return torch.from_numpy((z % np.uint64(classes)).astype(np.int64))
+    return torch.from_numpy((hashes(seed, n) % np.uint64(classes)).astype(np.int64))
 
 
 def w8(repetitions, min_time):

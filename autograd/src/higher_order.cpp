@@ -12,6 +12,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "xgrad/autograd/ops.hpp"
+#include "post_order.hpp"
 
 namespace xgrad {
 
@@ -45,25 +46,7 @@ struct Engine {
   void sort(const std::vector<Node<T>*>& roots) {
     static std::atomic<std::uint64_t> epoch{std::uint64_t(1) << 62};  // apart from variable.cpp's marks
     const std::uint64_t mark = ++epoch;
-    for (Node<T>* root : roots) {
-      if (root->visit_mark == mark) continue;
-      root->visit_mark = mark;
-      std::vector<std::pair<Node<T>*, std::size_t>> stack{{root, 0}};
-      while (!stack.empty()) {
-        auto& [n, next] = stack.back();
-        if (next < n->inputs.size()) {
-          Node<T>* child = n->inputs[next++].get();
-          if (child->requires_grad && child->visit_mark != mark) {
-            if (child->released) throw std::logic_error(kFreed);
-            child->visit_mark = mark;
-            stack.emplace_back(child, 0);
-          }
-        } else {
-          order.push_back(n);
-          stack.pop_back();
-        }
-      }
-    }
+    for (Node<T>* root : roots) detail::post_order(*root, mark, order, kFreed);
   }
 
   void seed(Node<T>& root, const Variable<T>& g) {

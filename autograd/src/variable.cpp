@@ -7,6 +7,8 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "post_order.hpp"
+
 namespace xgrad {
 
 namespace {
@@ -203,25 +205,8 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
     throw std::invalid_argument("backward: the upstream gradient has shape " + shape_of(*upstream) +
                                 " but the output has shape " + shape_of(root.value));
 
-  // Iterative depth-first post-order: inputs come before the nodes that use them.
-  const std::uint64_t mark = ++visit_epoch;
   std::vector<Node<T>*> order;
-  std::vector<std::pair<Node<T>*, std::size_t>> stack{{&root, 0}};
-  root.visit_mark = mark;
-  while (!stack.empty()) {
-    auto& [n, next] = stack.back();
-    if (next < n->inputs.size()) {
-      Node<T>* child = n->inputs[next++].get();
-      if (child->requires_grad && child->visit_mark != mark) {
-        if (child->released) throw std::logic_error(freed);
-        child->visit_mark = mark;
-        stack.emplace_back(child, 0);
-      }
-    } else {
-      order.push_back(n);
-      stack.pop_back();
-    }
-  }
+  detail::post_order(root, ++visit_epoch, order, freed);
 
   // Intermediate gradients start empty: a retained graph must not count twice.
   for (Node<T>* n : order)
