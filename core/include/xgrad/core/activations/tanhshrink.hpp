@@ -12,6 +12,7 @@
 #include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
+#include "xgrad/core/activations/tanh.hpp"
 
 namespace xgrad::math {
 
@@ -41,14 +42,10 @@ struct Tanhshrink {
     const typename M::V t = M::tanh(x);
     return t * t;
   }
-  /// f''(x) = 2 tanh(x) sech^2(x) = -tanh''(x) (the form of tanh.hpp: no cancellation).
+  /// f''(x) = 2 tanh(x) sech^2(x) = -tanh''(x) (tanh.hpp's form: no cancellation).
   template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    const typename M::V a2 = -2.0 * M::abs(x);
-    const typename M::V e = M::exp(a2);
-    const typename M::V d = 1.0 + e;
-    const typename M::V r = 8.0 * e * M::expm1(a2) / (d * d * d);  // <= 0
-    return M::select(x > 0.0, -r, r);
+  static typename M::V d2f(typename M::V x, const double* p) {
+    return -Tanh::d2f<M>(x, p);
   }
 };
 
