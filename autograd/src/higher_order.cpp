@@ -79,12 +79,7 @@ struct Engine {
       n->has_grad = false;
       n->grad_graph.reset();
       if (retain_graph) continue;
-      n->grad = Tensor<T>();
-      n->backward = nullptr;
-      n->graph_backward = nullptr;
-      for (auto& input : n->inputs) released_inputs.push_back(std::move(input));
-      n->inputs.clear();
-      n->released = true;
+      detail::release_node(*n, released_inputs);
     }
   }
 };

@@ -2,6 +2,7 @@
 // The one graph walk of backward and grad(): an iterative depth-first post-order (no recursion, so a
 // million-op chain cannot overflow the stack). Inputs come before the nodes that use them.
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -31,6 +32,19 @@ void post_order(Node<T>& root, std::uint64_t mark, std::vector<Node<T>*>& order,
       stack.pop_back();
     }
   }
+}
+
+/// Frees what backward no longer needs: the node's gradient and rules, and its inputs (moved into
+/// `released`, whose destruction the caller leaves to Node's iterative teardown).
+template <class T>
+void release_node(Node<T>& n, std::vector<std::shared_ptr<Node<T>>>& released) {
+  n.has_grad = false;
+  n.grad = Tensor<T>();
+  n.backward = nullptr;
+  n.graph_backward = nullptr;
+  for (auto& input : n.inputs) released.push_back(std::move(input));
+  n.inputs.clear();
+  n.released = true;
 }
 
 }  // namespace xgrad::detail

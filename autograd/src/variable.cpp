@@ -241,13 +241,7 @@ void Variable<T>::run_backward(const Tensor<T>* upstream, bool retain_graph) {
       if (n->upstream) n->has_grad = false;  // its gradient was read in place, never stored
       continue;
     }
-    n->has_grad = false;
-    n->grad = Tensor<T>();
-    n->backward = nullptr;
-    n->graph_backward = nullptr;
-    for (auto& input : n->inputs) released_inputs.push_back(std::move(input));
-    n->inputs.clear();
-    n->released = true;
+    detail::release_node(*n, released_inputs);
   }
   // released_inputs dies here; Node's destructor keeps the teardown iterative.
 }
