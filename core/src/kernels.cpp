@@ -22,6 +22,10 @@ float scalar_unary(Op op, bool derivative, float x, const Params& p) {
   return derivative ? activation_df<float>(op, x, p) : activation_f<float>(op, x, p);
 }
 
+double scalar_unary64(Op op, bool derivative, double x, const Params& p) {
+  return derivative ? activation_df<double>(op, x, p) : activation_f<double>(op, x, p);
+}
+
 void scalar_row(bool log, const float* x, float* y, std::size_t cols) {
   const Shape shape{cols};
   if (log) math::log_softmax_lanes(x, y, shape, 0);
@@ -124,6 +128,13 @@ void activation_backward<float>(Act f, const float* x, const float* g, float* dx
 
 template <>
 void activation_forward<double>(Act f, const double* x, double* y, std::size_t n, const ActivationParams& p) {
+  const Table& t = current();
+  if (t.f64_vectorised(f)) {
+    parallel::for_range(n, grain_of(f), [&](std::size_t b, std::size_t e) {
+      t.unary_forward_f64(f, x + b, y + b, e - b, p, scalar_unary64);
+    });
+    return;
+  }
   visit_elementwise(f, [&](auto d) {
     using D = decltype(d);
     parallel::for_range(n, parallel::kGrainScalar, [&](std::size_t b, std::size_t e) {
@@ -135,6 +146,13 @@ void activation_forward<double>(Act f, const double* x, double* y, std::size_t n
 template <>
 void activation_backward<double>(Act f, const double* x, const double* g, double* dx, std::size_t n, bool accumulate,
                                  const ActivationParams& p) {
+  const Table& t = current();
+  if (t.f64_vectorised(f)) {
+    parallel::for_range(n, grain_of(f), [&](std::size_t b, std::size_t e) {
+      t.unary_backward_f64(f, x + b, g + b, dx + b, e - b, accumulate, p, scalar_unary64);
+    });
+    return;
+  }
   visit_elementwise(f, [&](auto d) {
     using D = decltype(d);
     parallel::for_range(n, parallel::kGrainScalar, [&](std::size_t b, std::size_t e) {

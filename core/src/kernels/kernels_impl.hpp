@@ -68,6 +68,8 @@ using detail::Params;
 #include "softmax_rows.inc"
 #include "matmul.inc"
 #include "adam.inc"
+#include "float64_math.inc"
+#include "float64_kernels.inc"
 
 }  // namespace
 }  // namespace xgrad::kernels::XGRAD_KERNEL_ISA
@@ -78,7 +80,8 @@ Table XGRAD_KERNEL_TABLE() {
   namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::unary_second, k::relu_forward,         k::relu_backward,
           k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::prelu_rows_forward, k::prelu_rows_backward, k::softmax_rows,         k::softmax_backward_rows,
-          k::gemm_small,      k::adam_update};
+          k::gemm_small,      k::adam_update,
+          k::f64_vectorised,  k::unary_forward_f64, k::unary_backward_f64};
 }
 
 }  // namespace xgrad::kernels::detail

@@ -20,6 +20,8 @@ using Params = xgrad::ActivationParams;
 /// (NaN, infinities, huge magnitudes, the neighbourhood of a root of f').
 using ScalarFn = float (*)(Op op, bool derivative, float x, const Params& p);
 /// One softmax / log-softmax row through the scalar lane code (rows with NaN or infinities).
+/// The same for float64 (xgrad::math's float64 path).
+using ScalarFn64 = double (*)(Op op, bool derivative, double x, const Params& p);
 using ScalarRowFn = void (*)(bool log, const float* x, float* y, std::size_t cols);
 
 struct Table {
@@ -45,6 +47,11 @@ struct Table {
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
   void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
                       float wd, float step_size, float bias2_sqrt);
+  /// float64 arrays (float64_kernels.inc): whether op has a vector kernel; if so y = f(x), dx (+)= g f'(x).
+  bool (*f64_vectorised)(Op);
+  void (*unary_forward_f64)(Op, const double* x, double* y, std::size_t n, const Params&, ScalarFn64);
+  void (*unary_backward_f64)(Op, const double* x, const double* g, double* dx, std::size_t n, bool accumulate,
+                             const Params&, ScalarFn64);
 };
 
 Table table_avx512();
