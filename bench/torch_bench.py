@@ -91,7 +91,7 @@ def load_activations(path):
 
         def f(x, a, code=code, params=params, learnable=learnable):
             return eval(code, {"torch": torch}, dict(params, x=x, **({"alpha": a} if learnable else {})))
-        out.append((row["name"], f, W1_COLS if row.get("per_feature_alpha") else 1))
+        out.append((row["name"], f, W1_COLS if row.get("per_feature_alpha") else 1, bool(row.get("float64"))))
     return out
 
 
@@ -100,7 +100,22 @@ def micro(repetitions, min_time, activations_path):
     g = uniform_vector(2, W1_ROWS * W1_COLS, -1, 1).reshape(W1_ROWS, W1_COLS)
     results = {}
     state = {}
-    for name, f, alphas in load_activations(activations_path):
+    x64, g64 = x.double(), g.double()
+    for name, f, alphas, float64 in load_activations(activations_path):
+        if float64:  # W1f64: the same values in float64 (elementwise activations, prelu aside)
+            with torch.no_grad():
+                def forward64():
+                    state["y"] = f(x64, None)
+                results[f"W1f64/{name}/forward"] = seconds_per_iteration(forward64, repetitions, min_time)
+            xg64 = x64.clone().requires_grad_(True)
+
+            def forward_backward64():
+                xg64.grad = None
+                y = f(xg64, None)
+                y.backward(g64)
+                state["y"] = y
+            results[f"W1f64/{name}/forward_backward"] = seconds_per_iteration(forward_backward64, repetitions, min_time)
+            state.clear()
         with torch.no_grad():
             alpha = torch.full((alphas,), 0.25)
 

@@ -2,6 +2,8 @@
 // The workloads are defined in workloads.hpp; bench/compare runs this with
 // --benchmark_format=json and reports the median of the repetitions.
 // Names: W1/<activation>/forward, W1/<activation>/forward_backward, W1/copy,
+//        W1f64/<activation>/forward, W1f64/<activation>/forward_backward (the
+//        elementwise activations on the same values in float64),
 //        W4/dense_784_256/forward_backward, W5/mlp_step, W8/... (xgrad_w8.cpp).
 #include <benchmark/benchmark.h>
 
@@ -78,7 +80,8 @@ V prelu_alpha(const Activation& act, bool requires_grad) {
 }
 
 /// --list-activations: the W1 rows as JSON (name, the PyTorch expression and its
-/// parameters), which bench/torch_bench.py evaluates for PyTorch's side.
+/// parameters; float64: true where a W1f64 row exists), which bench/torch_bench.py
+/// evaluates for PyTorch's side.
 void list_activations() {
   std::printf("[");
   bool first = true;
@@ -88,7 +91,7 @@ void list_activations() {
     std::printf("%s\n {\"name\": \"%s\", \"torch\": \"%s\", \"params\": {", first ? "" : ",", a.name, a.torch);
     for (std::size_t i = 0; i < a.param_count; ++i)
       std::printf("%s\"%s\": %.17g", i ? ", " : "", a.params[i].name, p[i]);
-    std::printf("}}");
+    std::printf("}%s}", a.shape == xgrad::ActivationShape::elementwise && !a.learnable ? ", \"float64\": true" : "");
     first = false;
   }
   std::printf(",\n {\"name\": \"prelu_features\", \"torch\": \"torch.nn.functional.prelu(x, alpha)\", \"params\": {}, "
@@ -129,6 +132,55 @@ void w1_forward_backward(benchmark::State& state, const Activation& act) {
     x.zero_grad();
     alpha.zero_grad();
     y = act.f(x, alpha);
+    y.backward(g);
+    benchmark::DoNotOptimize(x.grad().data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<long>(bench::kW1Elements));
+}
+
+// W1 in float64: the elementwise activations (prelu aside) on the same values as doubles.
+struct Activation64 {
+  std::string name;
+  xgrad::Act id;
+  xgrad::ActivationParams params;
+};
+using V64 = Variable<double>;
+
+const Tensor<double>& w1_x64() {
+  static const Tensor<double> t = Tensor<double>(xt::cast<double>(w1_x()));
+  return t;
+}
+const Tensor<double>& w1_g64() {
+  static const Tensor<double> t = Tensor<double>(xt::cast<double>(w1_g()));
+  return t;
+}
+
+std::vector<Activation64> activations64() {
+  std::vector<Activation64> out;
+  for (const xgrad::ActivationInfo& a : xgrad::activation_catalogue())
+    if (a.id != xgrad::Act::linear && !a.learnable && a.shape == xgrad::ActivationShape::elementwise)
+      out.push_back({a.name, a.id, w1_params(a)});
+  return out;
+}
+
+void w1_forward64(benchmark::State& state, const Activation64& act) {
+  xgrad::NoGradGuard no_grad;
+  const V64 x(w1_x64());
+  V64 y;
+  for (auto _ : state) {
+    y = xgrad::activation(x, act.id, act.params);
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<long>(bench::kW1Elements));
+}
+
+void w1_forward_backward64(benchmark::State& state, const Activation64& act) {
+  V64 x(w1_x64(), true);
+  const Tensor<double>& g = w1_g64();
+  V64 y;
+  for (auto _ : state) {
+    x.zero_grad();
+    y = xgrad::activation(x, act.id, act.params);
     y.backward(g);
     benchmark::DoNotOptimize(x.grad().data());
   }
@@ -197,6 +249,12 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("W1/" + act.name + "/forward").c_str(), w1_forward, act)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark(("W1/" + act.name + "/forward_backward").c_str(), w1_forward_backward, act)
+        ->Unit(benchmark::kMillisecond)->UseRealTime();
+  }
+  for (const Activation64& act : activations64()) {
+    benchmark::RegisterBenchmark(("W1f64/" + act.name + "/forward").c_str(), w1_forward64, act)
+        ->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("W1f64/" + act.name + "/forward_backward").c_str(), w1_forward_backward64, act)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
   }
   benchmark::RegisterBenchmark("W1/copy", w1_copy)->Unit(benchmark::kMillisecond)->UseRealTime();
