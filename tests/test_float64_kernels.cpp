@@ -104,7 +104,6 @@ LD reference(D, bool derivative, LD x, const double* p) {
 bool tested(Act a) {
   switch (a) {
     case Act::relu: case Act::leaky_relu: case Act::prelu: case Act::rrelu: case Act::gelu: case Act::gelu_tanh:
-    case Act::tanhshrink:
       return false;  // no float64 lane kernel (yet): the scalar path, tested by test_catalogue_exactness
     default: return true;
   }
@@ -177,7 +176,7 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
   x[17] = std::numeric_limits<double>::quiet_NaN();
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish}) {
+    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus}) {
       const xgrad::ActivationParams p = params_of(a);
       std::vector<double> full(x.size()), inplace = x;
       k::activation_forward<double>(a, x.data(), full.data(), x.size(), p);
