@@ -94,6 +94,15 @@ LD reference(D, bool derivative, LD x, const double* p) {
   } else if constexpr (std::is_same_v<D, m::Elu>) {
     if (derivative) return x > 0 ? 1 : p[0] * std::exp(x);
     return x > 0 ? x : p[0] * std::expm1(x);
+  } else if constexpr (std::is_same_v<D, m::GeluTanh>) {
+    if (derivative && std::fabs(x - LD(-0.752461422071016258L)) < 0x1p-9L)
+      return m::gelu_tanh_derivative(static_cast<double>(x));  // the series in long double (the scalar lanes)
+    return derivative ? m::gelu_tanh_derivative_of<LD>(x, m::kSqrt2OverPiL, m::kGeluTanhCubicL)
+                      : m::gelu_tanh_of<LD>(x, m::kSqrt2OverPiL, m::kGeluTanhCubicL);
+  } else if constexpr (std::is_same_v<D, m::Relu> || std::is_same_v<D, m::LeakyRelu> || std::is_same_v<D, m::Prelu> ||
+                       std::is_same_v<D, m::Rrelu>) {
+    const double xd = static_cast<double>(x);  // exact: no rounding but the slope's product
+    return derivative ? D::df(xd, p) : D::f(xd, p);
   } else if constexpr (!xgrad::tuned_kernel_v<D>) {
     return derivative ? D::template df<M>(x, p) : D::template f<M>(x, p);
   } else {
@@ -103,7 +112,7 @@ LD reference(D, bool derivative, LD x, const double* p) {
 
 bool tested(Act a) {
   switch (a) {
-    case Act::relu: case Act::leaky_relu: case Act::prelu: case Act::rrelu: case Act::gelu: case Act::gelu_tanh:
+    case Act::gelu:
       return false;  // no float64 lane kernel (yet): the scalar path, tested by test_catalogue_exactness
     default: return true;
   }
@@ -176,7 +185,7 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
   x[17] = std::numeric_limits<double>::quiet_NaN();
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus}) {
+    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::leaky_relu}) {
       const xgrad::ActivationParams p = params_of(a);
       std::vector<double> full(x.size()), inplace = x;
       k::activation_forward<double>(a, x.data(), full.data(), x.size(), p);
