@@ -223,21 +223,23 @@ TEST_CASE("graph gradients equal the kernels' derivatives, float32 and float64")
     op(x).backward(Tensor<T>(xt::ones<T>({64})));
     for (std::size_t i = 0; i < 64; ++i) CHECK(x.grad()(i) == derivative(x.value()(i)));
   };
-  // float32 sigmoid' and gelu' come from the float32 kernels (within 2 and 3 ulp of xgrad::math, test_kernels.cpp)
+  // float32 sigmoid' and gelu' come from the float32 kernels (within 2 and 3 ulp of xgrad::math, test_kernels.cpp);
+  // float64 sigmoid', tanh' and softplus' from the float64 lane kernels (within 2 ulp of long double,
+  // test_float64_kernels.cpp), gelu' from the scalar float64 kernel
   auto kernel_derivative = [](Act f) {
-    return [f](float v) {
-      float d = 0;
-      const float one = 1;
-      kernels::activation_backward<float>(f, &v, &one, &d, 1, false, default_params(f));
+    return [f](auto v) {
+      decltype(v) d = 0;
+      const decltype(v) one = 1;
+      kernels::activation_backward<decltype(v)>(f, &v, &one, &d, 1, false, default_params(f));
       return d;
     };
   };
   check(float{}, [](auto& v) { return sigmoid(v); }, kernel_derivative(Act::sigmoid));
-  check(double{}, [](auto& v) { return sigmoid(v); }, [](double v) { return math::sigmoid_derivative(v); });
-  check(double{}, [](auto& v) { return tanh(v); }, [](double v) { return math::tanh_derivative(v); });
+  check(double{}, [](auto& v) { return sigmoid(v); }, kernel_derivative(Act::sigmoid));
+  check(double{}, [](auto& v) { return tanh(v); }, kernel_derivative(Act::tanh));
   check(float{}, [](auto& v) { return gelu(v); }, kernel_derivative(Act::gelu));
   check(double{}, [](auto& v) { return gelu(v); }, [](double v) { return math::gelu_derivative(v); });
-  check(double{}, [](auto& v) { return softplus(v); }, [](double v) { return math::softplus_derivative(v, 1.0, 20.0); });
+  check(double{}, [](auto& v) { return softplus(v); }, kernel_derivative(Act::softplus));
 }
 
 TEST_CASE("softmax and log_softmax stay finite for logits of +-1e4") {
