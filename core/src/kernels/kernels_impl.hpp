@@ -25,7 +25,9 @@
 //
 // The sections live in the .inc files included below, in order: vector_math,
 // activation_kernels (with float32_kernels, piecewise_kernels and
-// exp_linear_kernels), softmax_rows, matmul, adam.
+// exp_linear_kernels), softmax_rows, matmul, adam, and the float64 arrays:
+// float64_math (exp, expm1, log1p, tanh to ~1 ulp of double) and
+// float64_kernels (with float64_pair_kernels).
 //
 // Nothing here has external linkage but the table function: inline helpers
 // compiled for AVX-512 must not be merged with anyone else's.
