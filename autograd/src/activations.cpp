@@ -229,28 +229,38 @@ const LaneKernels kLogSoftmax{kernels::log_softmax_rows, kernels::log_softmax_ba
                               math::log_softmax_backward_lanes<float>, math::log_softmax_backward_lanes<double>};
 
 
-/// softmin(x) = softmax(-x): the softmax kernels on -x; backward dx -= softmax backward.
+/// softmin(x) = softmax(-x): contiguous float rows through the softmin kernels
+/// (softmax's on -x, -g); otherwise the softmax lane loops on -x, backward dx -= softmax backward.
 template <class T>
 Variable<T> softmin_op(const Variable<T>& x, long axis) {
   const Shape shape = x.shape();
   const std::size_t ax = normalize_axis(axis, shape.size(), "softmin");
   Tensor<T> y = Tensor<T>::from_shape(shape);
+  const bool rows = std::is_same_v<T, float> && ax + 1 == shape.size() && shape.back() > 0;  // contiguous lanes
   const T* xv = x.value().data();
-  for (std::size_t i = 0, n = y.size(); i < n; ++i) y.data()[i] = -xv[i];
-  // softmax of -x in place: each lane is read whole before it is written
   if constexpr (std::is_same_v<T, float>) {
-    if (ax + 1 == shape.size() && shape.back() > 0) kernels::softmax_rows(y.data(), y.data(), y.size() / shape.back(), shape.back());
-    else math::softmax_lanes(y.data(), y.data(), shape, ax);
-  } else {
-    math::softmax_lanes(y.data(), y.data(), shape, ax);
+    if (rows) kernels::softmin_rows(xv, y.data(), y.size() / shape.back(), shape.back());
   }
-  return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax](Node<T>& self) {
+  if (!rows) {
+    for (std::size_t i = 0, n = y.size(); i < n; ++i) y.data()[i] = -xv[i];
+    math::softmax_lanes(y.data(), y.data(), shape, ax);  // in place: each lane is read whole before it is written
+  }
+  return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax, rows](Node<T>& self) {
+    static_cast<void>(rows);  // read by the float32 instantiation only
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
-    Tensor<T> d = xt::zeros<T>(self.value.shape());
-    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), d.data(), to_shape(self.value.shape()), ax);
     bool add_into = false;
     T* dx = detail::grad_buffer(in, add_into);
+    if constexpr (std::is_same_v<T, float>) {
+      if (rows) {
+        const std::size_t cols = self.value.shape().back();
+        kernels::softmin_backward_rows(self.value.data(), self.incoming_grad().data(), dx, self.value.size() / cols,
+                                       cols, add_into);
+        return;
+      }
+    }
+    Tensor<T> d = xt::zeros<T>(self.value.shape());
+    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), d.data(), to_shape(self.value.shape()), ax);
     const T* dv = d.data();
     for (std::size_t i = 0, n = d.size(); i < n; ++i) dx[i] = (add_into ? dx[i] : T(0)) - dv[i];  // 0 - 0 = +0
   }, [ax](Node<T>& self) {  // dx = -y (g - sum(g y)), y = softmin(x) as an op

@@ -229,27 +229,41 @@ void prelu_rows_backward(const float* x, const float* g, const float* alpha, flo
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(false, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(true, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(false, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(true, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+  });
+}
+
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_rows(false, true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  });
+}
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                           bool accumulate) {
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(false, true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 

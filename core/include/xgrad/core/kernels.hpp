@@ -62,6 +62,10 @@ void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t co
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate);
+/// softmin = softmax(-x) of each contiguous row, and its backward dx (+)= -y (g - sum g y):
+/// the softmax kernels on -x and -g, negated as loaded (exactly: the results are softmax's bit for bit).
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 
 /// C = alpha op(A) op(B) + beta C for small row-major float products, where a
 /// BLAS call costs more than the arithmetic; false (nothing done) when the
