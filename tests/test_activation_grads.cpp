@@ -302,3 +302,27 @@ TEST_CASE("softmin (float32): the row kernels agree with the lane loops, backwar
       }
   }
 }
+
+TEST_CASE("glu (float32) agrees with float64 over many lane groups, backward writes then accumulates") {
+  // 10 rows of 2 x 37 (tails of every loop), halved along the last axis, and along axis 0 (one group)
+  Tensor<double> xd = Tensor<double>::from_shape({10, 74}), gd = Tensor<double>::from_shape({10, 37});
+  for (std::size_t i = 0; i < xd.size(); ++i) xd.data()[i] = static_cast<float>(std::sin(i * 1.3) * 6);
+  for (std::size_t i = 0; i < gd.size(); ++i) gd.data()[i] = static_cast<float>(std::cos(i * 0.4));
+  for (long axis : {1L, 0L}) {
+    CAPTURE(axis);
+    const Tensor<double> g = axis == 1 ? gd : Tensor<double>(xt::reshape_view(gd, {5, 74}));
+    V x(xd, true);
+    Variable<float> xf(Tensor<float>(xt::cast<float>(xd)), true);
+    for (int pass = 1; pass <= 2; ++pass) {
+      V y = glu(x, axis);
+      Variable<float> yf = glu(xf, axis);
+      y.backward(g);
+      yf.backward(Tensor<float>(xt::cast<float>(g)));
+      CAPTURE(pass);
+      for (std::size_t i = 0; i < y.size(); ++i)
+        CHECK(yf.value().data()[i] == doctest::Approx(y.value().data()[i]).epsilon(3e-7));
+      for (std::size_t i = 0; i < x.size(); ++i)
+        CHECK(xf.grad().data()[i] == doctest::Approx(x.grad().data()[i]).epsilon(1e-6).scale(1e-6));
+    }
+  }
+}

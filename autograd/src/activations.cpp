@@ -1,5 +1,6 @@
 #include "xgrad/autograd/activations.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -271,6 +272,17 @@ Variable<T> softmin_op(const Variable<T>& x, long axis) {
   });
 }
 
+/// glu's loops run over one lane group at a time (a row, for the last axis), too
+/// short for the kernels' own look-ahead: they fetch the next group's arrays
+/// (`parts` blocks of `block` elements from p), a cache line per line of this one.
+constexpr std::size_t kGroup = 64 / sizeof(float);
+template <class T>
+void prefetch_group(const T* p, std::size_t block, std::size_t i, std::size_t parts) {
+  const std::size_t line = 64 / sizeof(T);
+  for (std::size_t k = 0; k < parts; ++k)
+    for (std::size_t j = i; j < std::min(block, i + kGroup); j += line) __builtin_prefetch(p + k * block + j);
+}
+
 /// glu: a = the first half of each lane, b = the second; y = a sigmoid(b).
 /// Backward: da += g sigmoid(b), db += g a sigmoid'(b). sigmoid and sigmoid'
 /// come from the activation kernels (the sigmoid op's own), block by block.
@@ -294,7 +306,11 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
     const T* a = xv + o * 2 * block;
     T* out = y.data() + o * block;
     kernels::activation_forward<T>(Act::sigmoid, a + block, out, block, {});
-    for (std::size_t i = 0; i < block; ++i) out[i] *= a[i];
+    const bool next = o + 1 < outer;
+    for (std::size_t i = 0; i < block; i += kGroup) {
+      if (next) prefetch_group(a + 2 * block, block, i, 2), prefetch_group(out + block, block, i, 1);
+      for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) out[j] *= a[j];
+    }
   }
   return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
@@ -311,10 +327,16 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
       T* db = da + block;
       const T* go = g + o * block;
       kernels::activation_forward<T>(Act::sigmoid, b, scratch.data(), block, {});
-      for (std::size_t i = 0; i < block; ++i) {
-        const T c = go[i] * scratch[i];
-        da[i] = add_into ? da[i] + c : c;
-        scratch[i] = go[i] * a[i];
+      const bool next = o + 1 < outer;
+      for (std::size_t i = 0; i < block; i += kGroup) {
+        if (next)
+          prefetch_group(a + 2 * block, block, i, 2), prefetch_group(go + block, block, i, 1),
+              prefetch_group(da + 2 * block, block, i, 2);
+        for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) {
+          const T c = go[j] * scratch[j];
+          da[j] = add_into ? da[j] + c : c;
+          scratch[j] = go[j] * a[j];
+        }
       }
       kernels::activation_backward<T>(Act::sigmoid, b, scratch.data(), db, block, add_into, {});
     }
