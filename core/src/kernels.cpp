@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "kernels/kernels_internal.hpp"
@@ -55,6 +57,30 @@ void require_elementwise(Act f) {
 }
 
 }  // namespace
+
+namespace {
+/// The last-level cache in bytes as Linux reports it (32 MiB when it cannot be read).
+std::size_t last_level_cache_bytes() {
+  std::size_t kib = 0;
+  for (int index = 3; index >= 2 && kib == 0; --index) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size";
+    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+      unsigned long v = 0;
+      if (std::fscanf(f, "%luK", &v) == 1) kib = v;
+      std::fclose(f);
+    }
+  }
+  return kib ? kib * 1024 : std::size_t(32) << 20;
+}
+std::atomic<std::size_t>& stream_bytes() {
+  static std::atomic<std::size_t> bytes{last_level_cache_bytes()};
+  return bytes;
+}
+}  // namespace
+
+std::size_t detail::streaming_store_bytes() { return stream_bytes().load(std::memory_order_relaxed); }
+std::size_t streaming_store_bytes() { return detail::streaming_store_bytes(); }
+void set_streaming_store_bytes(std::size_t bytes) { stream_bytes().store(bytes, std::memory_order_relaxed); }
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> out;

@@ -48,6 +48,10 @@ struct Table {
                       float wd, float step_size, float bias2_sqrt);
 };
 
+/// Passes whose arrays together reach this many bytes (the last-level cache) write their
+/// output with streaming stores (rectifier_kernels.inc); kernels::set_streaming_store_bytes.
+std::size_t streaming_store_bytes();
+
 Table table_avx512();
 Table table_avx2();
 Table table_baseline();
