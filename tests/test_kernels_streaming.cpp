@@ -47,7 +47,7 @@ void same_either_way(std::size_t n, const std::vector<float>& init, Run run) {
 
 }  // namespace
 
-TEST_CASE("streaming stores write what ordinary ones write (relu, leaky_relu, prelu, the piecewise-linear)") {
+TEST_CASE("streaming stores write what ordinary ones write (relu, leaky_relu, prelu, piecewise-linear, softmax rows)") {
   Restore restore;
   const std::size_t n = 1000 * 16 + 7;  // past the kernels' prefetch distance, with a tail
   std::vector<float> x(n), g(n), init(n);
@@ -70,6 +70,18 @@ TEST_CASE("streaming stores write what ordinary ones write (relu, leaky_relu, pr
     for (const std::size_t features : {std::size_t(1024), std::size_t(16), std::size_t(37)}) {
       const std::size_t rows = n / features;
       same_either_way(rows * features, init, [&](float* y) { k::prelu_rows_forward(x.data(), alpha.data(), y, rows, features); });
+    }
+    for (const std::size_t cols : {std::size_t(1024), std::size_t(48), std::size_t(37)}) {
+      CAPTURE(cols);
+      const std::size_t rows = n / cols, m = rows * cols;
+      same_either_way(m, init, [&](float* y) { k::softmax_rows(x.data(), y, rows, cols); });
+      same_either_way(m, init, [&](float* y) { k::log_softmax_rows(x.data(), y, rows, cols); });
+      same_either_way(m, init, [&](float* y) { k::softmin_rows(x.data(), y, rows, cols); });
+      for (bool accumulate : {false, true}) {
+        same_either_way(m, init, [&](float* dx) { k::softmax_backward_rows(init.data(), g.data(), dx, rows, cols, accumulate); });
+        same_either_way(m, init, [&](float* dx) { k::log_softmax_backward_rows(x.data(), g.data(), dx, rows, cols, accumulate); });
+        same_either_way(m, init, [&](float* dx) { k::softmin_backward_rows(init.data(), g.data(), dx, rows, cols, accumulate); });
+      }
     }
     for (xgrad::Act f : {xgrad::Act::hardtanh, xgrad::Act::hardsigmoid, xgrad::Act::hardswish, xgrad::Act::hardshrink,
                          xgrad::Act::relu6, xgrad::Act::threshold, xgrad::Act::softshrink}) {
