@@ -56,9 +56,8 @@ void prelu_rows_backward(const float* x, const float* g, const float* alpha, flo
                          std::size_t features, bool accumulate);
 
 /// The memory-bound passes (relu, leaky_relu, prelu forward, the piecewise-linear activations,
-/// the softmax rows)
-/// write their output with streaming (non-temporal) stores when their arrays together reach
-/// this many bytes: the last-level cache's size, as Linux reports it. Tests lower it.
+/// the softmax rows) write their output with streaming (non-temporal) stores when their arrays
+/// together reach this many bytes: the last-level cache's size, as Linux reports it. Tests lower it.
 std::size_t streaming_store_bytes();
 void set_streaming_store_bytes(std::size_t bytes);
 
