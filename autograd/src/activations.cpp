@@ -272,10 +272,11 @@ Variable<T> softmin_op(const Variable<T>& x, long axis) {
   });
 }
 
-/// glu's loops run over one lane group at a time (a row, for the last axis), too
-/// short for the kernels' own look-ahead: they fetch the next group's arrays
-/// (`parts` blocks of `block` elements from p), a cache line per line of this one.
+/// glu's loops run over one lane group at a time (a row, for the last axis), short
+/// groups being too short for the kernels' own look-ahead: they fetch the next
+/// group's arrays (`parts` blocks of `block` elements from p) as they go.
 constexpr std::size_t kGroup = 64 / sizeof(float);
+constexpr std::size_t kPrefetchedGroupBytes = 64 * 1024;  // longer groups: the hardware prefetcher keeps up
 template <class T>
 void prefetch_group(const T* p, std::size_t block, std::size_t i, std::size_t parts) {
   const std::size_t line = 64 / sizeof(T);
@@ -306,7 +307,7 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
     const T* a = xv + o * 2 * block;
     T* out = y.data() + o * block;
     kernels::activation_forward<T>(Act::sigmoid, a + block, out, block, {});
-    const bool next = o + 1 < outer;
+    const bool next = o + 1 < outer && block * sizeof(T) <= kPrefetchedGroupBytes;
     for (std::size_t i = 0; i < block; i += kGroup) {
       if (next) prefetch_group(a + 2 * block, block, i, 2), prefetch_group(out + block, block, i, 1);
       for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) out[j] *= a[j];
@@ -327,7 +328,7 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
       T* db = da + block;
       const T* go = g + o * block;
       kernels::activation_forward<T>(Act::sigmoid, b, scratch.data(), block, {});
-      const bool next = o + 1 < outer;
+      const bool next = o + 1 < outer && block * sizeof(T) <= kPrefetchedGroupBytes;
       for (std::size_t i = 0; i < block; i += kGroup) {
         if (next)
           prefetch_group(a + 2 * block, block, i, 2), prefetch_group(go + block, block, i, 1),
