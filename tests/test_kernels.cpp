@@ -251,6 +251,50 @@ TEST_CASE("softmax and log_softmax rows agree with xgrad::math within 1 ulp, NaN
   }
 }
 
+TEST_CASE("softmin rows are the softmax kernels on -x and -g, bit for bit, and agree with xgrad::math") {
+  Restore restore;
+  const float inf = std::numeric_limits<float>::infinity();
+  // 1024: whole blocks of rows; 37: tails; 10 and 2: the narrow path, where a -inf (+inf once negated) row goes
+  // to the scalar code, which must still see the input
+  for (const std::size_t cols : {std::size_t(1024), std::size_t(37), std::size_t(10), std::size_t(2)}) {
+    CAPTURE(cols);
+    const std::size_t n = 13;
+    std::vector<float> x(n * cols), g(n * cols);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = static_cast<float>(std::sin(i * 1.7) * (i < x.size() / 2 ? 5 : 60));
+      g[i] = static_cast<float>(std::cos(i * 0.7));
+    }
+    x[3 * cols] = -inf;
+    x[5 * cols + 1] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> neg_x(x.size()), neg_g(g.size());
+    for (std::size_t i = 0; i < x.size(); ++i) neg_x[i] = -x[i], neg_g[i] = -g[i];
+    const xgrad::Shape shape{n, cols};
+    std::vector<float> ref(x.size()), d(x.size(), 0.f);
+    m::softmax_lanes(neg_x.data(), ref.data(), shape, 1);
+    m::softmax_backward_lanes(ref.data(), g.data(), d.data(), shape, 1);
+    for (const std::string& isa : k::available_isas()) {
+      REQUIRE(k::use_isa(isa));
+      std::vector<float> y(x.size()), ys(x.size());
+      k::softmin_rows(x.data(), y.data(), n, cols);
+      k::softmax_rows(neg_x.data(), ys.data(), n, cols);
+      CHECK(std::memcmp(y.data(), ys.data(), y.size() * sizeof(float)) == 0);
+      for (bool accumulate : {false, true}) {
+        std::vector<float> dx(x.size(), 0.5f), ds(x.size(), 0.5f);
+        k::softmin_backward_rows(ref.data(), g.data(), dx.data(), n, cols, accumulate);
+        k::softmax_backward_rows(ref.data(), neg_g.data(), ds.data(), n, cols, accumulate);
+        CHECK(std::memcmp(dx.data(), ds.data(), dx.size() * sizeof(float)) == 0);
+        double worst = 0, worst_back = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          worst = std::max(worst, ulp_distance(y[i], ref[i]));
+          worst_back = std::max(worst_back, ulp_distance(dx[i], (accumulate ? 0.5f : 0.f) - d[i]));
+        }
+        CHECK(worst <= 1);
+        CHECK(worst_back <= 1);
+      }
+    }
+  }
+}
+
 TEST_CASE("backward kernels write or accumulate") {
   Restore restore;
   const std::vector<float> x{-2.f, -0.5f, 0.f, 0.5f, 2.f, 3.f, -3.f, 1.f, 0.25f, -0.25f};

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "kernels/kernels_internal.hpp"
@@ -55,6 +57,30 @@ void require_elementwise(Act f) {
 }
 
 }  // namespace
+
+namespace {
+/// The last-level cache in bytes as Linux reports it (32 MiB when it cannot be read).
+std::size_t last_level_cache_bytes() {
+  std::size_t kib = 0;
+  for (int index = 3; index >= 2 && kib == 0; --index) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size";
+    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+      unsigned long v = 0;
+      if (std::fscanf(f, "%luK", &v) == 1) kib = v;
+      std::fclose(f);
+    }
+  }
+  return kib ? kib * 1024 : std::size_t(32) << 20;
+}
+std::atomic<std::size_t>& stream_bytes() {
+  static std::atomic<std::size_t> bytes{last_level_cache_bytes()};
+  return bytes;
+}
+}  // namespace
+
+std::size_t detail::streaming_store_bytes() { return stream_bytes().load(std::memory_order_relaxed); }
+std::size_t streaming_store_bytes() { return detail::streaming_store_bytes(); }
+void set_streaming_store_bytes(std::size_t bytes) { stream_bytes().store(bytes, std::memory_order_relaxed); }
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> out;
@@ -229,27 +255,41 @@ void prelu_rows_backward(const float* x, const float* g, const float* alpha, flo
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(false, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(true, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(false, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(true, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+  });
+}
+
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_rows(false, true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  });
+}
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                           bool accumulate) {
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(false, true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 

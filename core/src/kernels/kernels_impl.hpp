@@ -35,6 +35,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <type_traits>
 
 #include "kernels_internal.hpp"
 

@@ -37,8 +37,9 @@ struct Table {
   void (*prelu_rows_forward)(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features);
   void (*prelu_rows_backward)(const float* x, const float* g, const float* alpha, float* dx, double* dalpha,
                               std::size_t rows, std::size_t features, bool accumulate);
-  void (*softmax_rows)(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
-  void (*softmax_backward_rows)(bool log, const float* y, const float* g, float* dx, std::size_t rows,
+  /// negate: of -x (softmin), negated as loaded.
+  void (*softmax_rows)(bool log, bool negate, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
+  void (*softmax_backward_rows)(bool log, bool negate, const float* y, const float* g, float* dx, std::size_t rows,
                                 std::size_t cols, bool accumulate);
   /// C = alpha op(A) op(B) + beta C (row-major) for small products: plain loops.
   void (*gemm_small)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
@@ -46,6 +47,10 @@ struct Table {
   void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
                       float wd, float step_size, float bias2_sqrt);
 };
+
+/// Passes whose arrays together reach this many bytes (the last-level cache) write their
+/// output with streaming stores (rectifier_kernels.inc); kernels::set_streaming_store_bytes.
+std::size_t streaming_store_bytes();
 
 Table table_avx512();
 Table table_avx2();

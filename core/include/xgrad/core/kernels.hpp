@@ -55,6 +55,12 @@ void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_
 void prelu_rows_backward(const float* x, const float* g, const float* alpha, float* dx, double* dalpha, std::size_t rows,
                          std::size_t features, bool accumulate);
 
+/// The memory-bound passes (relu, leaky_relu, prelu forward, the piecewise-linear activations,
+/// the softmax rows) write their output with streaming (non-temporal) stores when their arrays
+/// together reach this many bytes: the last-level cache's size, as Linux reports it. Tests lower it.
+std::size_t streaming_store_bytes();
+void set_streaming_store_bytes(std::size_t bytes);
+
 /// softmax / log_softmax of each contiguous row of [rows, cols].
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
@@ -62,6 +68,10 @@ void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t co
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate);
+/// softmin = softmax(-x) of each contiguous row, and its backward dx (+)= -y (g - sum g y):
+/// the softmax kernels on -x and -g, negated as loaded (exactly: the results are softmax's bit for bit).
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 
 /// C = alpha op(A) op(B) + beta C for small row-major float products, where a
 /// BLAS call costs more than the arithmetic; false (nothing done) when the
