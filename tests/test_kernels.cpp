@@ -4,7 +4,7 @@
 // (within 1 ulp: both are float64 evaluations rounded once; the sigmoid and
 // gelu kernels compute in float32 and are held to 1 to 3 ulp) on a sweep of
 // about a million float32 inputs spread over the whole range, including the
-// neighbourhoods of the roots of gelu' and gelu_tanh'.
+// neighbourhoods of the roots of gelu', gelu_tanh' and silu'.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -72,14 +72,14 @@ double kernel_ulps(Fn fn, const std::string& isa, bool derivative) {
 }
 
 /// ~1.1 million inputs: bit patterns over the whole float32 range, a fine grid
-/// on [-20, 20], and every float32 within 2e-3 of the roots of gelu' and gelu_tanh'
+/// on [-20, 20], and every float32 within 2e-3 of the roots of gelu', gelu_tanh' and silu'
 /// at a stride of 64 ulps (plus the nearest few hundred at stride 1).
 const std::vector<float>& sweep() {
   static const std::vector<float> xs = [] {
     std::vector<float> v;
     for (std::uint64_t u = 0; u < (1ull << 32); u += 7919) v.push_back(from_bits(static_cast<std::uint32_t>(u)));
     for (int i = -200000; i <= 200000; ++i) v.push_back(static_cast<float>(i * 1e-4));
-    for (double root : {-0.751791524693564457, -0.752461422071016258}) {
+    for (double root : {-0.751791524693564457, -0.752461422071016258, -1.27846454276107380}) {
       const float r = static_cast<float>(root);
       float lo = r, hi = r;
       for (int i = 0; i < 300; ++i) {
