@@ -281,5 +281,12 @@ void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, fl
     t.adam_update(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
   });
 }
+void adam_update(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2, double eps,
+                 double wd, double step_size, double bias2_sqrt) {
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
+    t.adam_update_f64(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
+  });
+}
 
 }  // namespace xgrad::kernels

@@ -108,18 +108,9 @@ void Adam<T>::adam_step(double weight_decay) {
     T* m = m_[k].data();
     T* v = v_[k].data();
     const std::size_t n = p.size();
-    if constexpr (std::is_same_v<T, float>) {  // the same operations, vectorised
-      kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
-      continue;
-    }
-    parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        const T d = g[i] + wd * w[i];
-        m[i] = b1 * m[i] + (T(1) - b1) * d;
-        v[i] = b2 * v[i] + (T(1) - b2) * d * d;
-        w[i] -= step_size * m[i] / (std::sqrt(v[i]) / bias2_sqrt + eps);
-      }
-    });
+    // d = g + wd w; m = b1 m + (1 - b1) d; v = b2 v + (1 - b2) d d; w -= step_size m / (sqrt(v) / bias2_sqrt + eps),
+    // vectorised (float and double alike).
+    kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
   }
 }
 

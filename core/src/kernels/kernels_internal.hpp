@@ -45,6 +45,8 @@ struct Table {
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
   void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
                       float wd, float step_size, float bias2_sqrt);
+  void (*adam_update_f64)(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2,
+                          double eps, double wd, double step_size, double bias2_sqrt);
 };
 
 Table table_avx512();

@@ -74,6 +74,9 @@ bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n
 /// w -= step_size m / (sqrt(v) / bias2_sqrt + eps).
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
                  float step_size, float bias2_sqrt);
+/// The same in double.
+void adam_update(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2, double eps,
+                 double wd, double step_size, double bias2_sqrt);
 
 /// The instruction set in use: "avx512", "avx2" or "baseline".
 const char* isa();
