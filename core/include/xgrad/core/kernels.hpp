@@ -68,6 +68,10 @@ void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::s
 /// product is too large for it (m n k > 2^21, or k n > 16384 with n rounded up to 16).
 bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+/// The same for double (k n > 16384 with n rounded up to 8).
+bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta, double* c,
+                std::size_t ldc);
 
 /// One Adam step on n float parameters, operation for operation as
 /// xgrad::Adam::step: d = g + wd w; m = b1 m + (1 - b1) d; v = b2 v + (1 - b2) d d;
