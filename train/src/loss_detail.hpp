@@ -2,6 +2,8 @@
 // Shared by losses.cpp and more_losses.cpp: sample weights, the element-wise
 // loss template, and the general cross-entropy (label smoothing, weights).
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -63,12 +65,30 @@ void accumulate_grad_parallel(Node<T>& node, std::size_t grain, F&& contribution
   });
 }
 
-/// log-softmax of the rows of a [rows, classes] array, rows spread over the threads.
+/// log-softmax of the rows of a [rows, classes] array, rows spread over the threads: math::log_softmax_lanes's
+/// formula in double for float and double alike (the activation carries float64 in long double for its
+/// ulp contract; a loss, a mean of such terms, needs no more than double and spares the x87 exp).
 template <class T>
 void log_softmax_rows_parallel(const T* x, T* y, std::size_t rows, std::size_t classes) {
   parallel::for_range(rows, std::max<std::size_t>(1, kLossGrainMath / std::max<std::size_t>(classes, 1)),
                       [&](std::size_t r0, std::size_t r1) {
-    math::log_softmax_lanes(x + r0 * classes, y + r0 * classes, Shape{r1 - r0, classes}, 1);
+    for (std::size_t r = r0; r < r1; ++r) {
+      const T* xr = x + r * classes;
+      T* yr = y + r * classes;
+      double m = -std::numeric_limits<double>::infinity();
+      std::size_t k = 0;  // the first max (NaN compares false and never becomes m)
+      for (std::size_t j = 0; j < classes; ++j)
+        if (double(xr[j]) > m) {
+          m = xr[j];
+          k = j;
+        }
+      if (m == std::numeric_limits<double>::infinity()) m = std::numeric_limits<double>::quiet_NaN();
+      double rest = 0;  // a NaN logit lands here and makes the row NaN
+      for (std::size_t j = 0; j < classes; ++j)
+        if (j != k) rest += std::exp(double(xr[j]) - m);
+      const double log_sum = std::log1p(rest);
+      for (std::size_t j = 0; j < classes; ++j) yr[j] = static_cast<T>((double(xr[j]) - m) - log_sum);
+    }
   }, 1);
 }
 
