@@ -287,8 +287,16 @@ TEST_CASE("large tensor buffers are reused from the per-thread cache") {
   xgrad::Tensor<float> again = xgrad::Tensor<float>::from_shape({1024, 512});
   CHECK(again.data() == first);
   CHECK(xgrad::detail::cached_buffer_bytes() == 0);
-  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // not cached: plain malloc
+  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // a small-block free list
   CHECK(small.size() == 16);
+  const float* mid = nullptr;
+  {
+    xgrad::Tensor<float> t = xgrad::Tensor<float>::from_shape({256, 64});  // 64 KiB: a batch's activations
+    mid = t.data();
+  }
+  CHECK(xgrad::detail::cached_buffer_bytes() >= 64u << 10);
+  xgrad::Tensor<float> mid_again = xgrad::Tensor<float>::from_shape({64, 256});
+  CHECK(mid_again.data() == mid);
 }
 
 namespace {
