@@ -331,36 +331,56 @@ TEST_CASE("large tensor buffers are reused from the per-thread cache") {
   xgrad::Tensor<float> again = xgrad::Tensor<float>::from_shape({1024, 512});
   CHECK(again.data() == first);
   CHECK(xgrad::detail::cached_buffer_bytes() == 0);
-  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // not cached: plain malloc
+  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // a small-block free list
   CHECK(small.size() == 16);
+  const float* mid = nullptr;
+  {
+    xgrad::Tensor<float> t = xgrad::Tensor<float>::from_shape({256, 64});  // 64 KiB: a batch's activations
+    mid = t.data();
+  }
+  CHECK(xgrad::detail::cached_buffer_bytes() >= 64u << 10);
+  xgrad::Tensor<float> mid_again = xgrad::Tensor<float>::from_shape({64, 256});
+  CHECK(mid_again.data() == mid);
 }
+
+namespace {
+/// gemm_small in T against a long-double reference on every transpose, beta and shape.
+template <class T>
+void check_gemm_small(double tolerance) {
+  for (auto [m, n, kk] : {std::array<std::size_t, 3>{1, 1, 1}, {3, 2, 5}, {32, 16, 2}, {9, 33, 17}, {64, 128, 64},
+                           {17, 10, 64}, {13, 8, 7}, {70, 24, 40}}) {
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (T beta : {T(0), T(0.5)}) {
+          std::vector<T> a(m * kk), b(kk * n), c(m * n), ref(m * n);
+          for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(std::sin(i * 0.37));
+          for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<T>(std::cos(i * 0.11));
+          for (std::size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = static_cast<T>(i % 7);
+          const std::size_t lda = ta ? m : kk, ldb = tb ? kk : n;
+          REQUIRE(k::gemm_small(ta, tb, m, n, kk, T(1.5), a.data(), lda, b.data(), ldb, beta, c.data(), n));
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              long double s = 0;
+              for (std::size_t p = 0; p < kk; ++p)
+                s += static_cast<long double>(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+              const double expect = static_cast<double>(1.5L * s + static_cast<long double>(beta) * ref[i * n + j]);
+              CHECK(double(c[i * n + j]) == doctest::Approx(expect).epsilon(tolerance).scale(double(kk)));
+            }
+        }
+  }
+}
+}  // namespace
 
 TEST_CASE("the small matrix product matches a double-precision reference for every transpose and shape") {
   Restore restore;
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (auto [m, n, kk] : {std::array<std::size_t, 3>{1, 1, 1}, {3, 2, 5}, {32, 16, 2}, {9, 33, 17}, {64, 128, 64},
-                             {17, 10, 64}}) {
-      for (bool ta : {false, true})
-        for (bool tb : {false, true})
-          for (float beta : {0.f, 0.5f}) {
-            std::vector<float> a(m * kk), b(kk * n), c(m * n), ref(m * n);
-            for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(std::sin(i * 0.37));
-            for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(std::cos(i * 0.11));
-            for (std::size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = static_cast<float>(i % 7);
-            const std::size_t lda = ta ? m : kk, ldb = tb ? kk : n;
-            REQUIRE(k::gemm_small(ta, tb, m, n, kk, 1.5f, a.data(), lda, b.data(), ldb, beta, c.data(), n));
-            for (std::size_t i = 0; i < m; ++i)
-              for (std::size_t j = 0; j < n; ++j) {
-                double s = 0;
-                for (std::size_t p = 0; p < kk; ++p)
-                  s += double(ta ? a[p * lda + i] : a[i * lda + p]) * double(tb ? b[j * ldb + p] : b[p * ldb + j]);
-                const double expect = 1.5 * s + beta * ref[i * n + j];
-                CHECK(c[i * n + j] == doctest::Approx(expect).epsilon(1e-5).scale(double(kk)));
-              }
-          }
-    }
+    CAPTURE(isa);
+    check_gemm_small<float>(1e-5);
+    check_gemm_small<double>(1e-13);
   }
   float x = 0;
   CHECK_FALSE(k::gemm_small(false, false, 512, 512, 512, 1.f, &x, 1, &x, 1, 0.f, &x, 1));  // left to BLAS
+  double xd = 0;
+  CHECK_FALSE(k::gemm_small(false, false, 512, 512, 512, 1.0, &xd, 1, &xd, 1, 0.0, &xd, 1));
 }

@@ -293,25 +293,37 @@ void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_
   });
 }
 
-bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  if (m * n * k > 2 * 1024 * 1024 || k * ((n + 15) / 16 * 16) > 16384) return false;
-  const Table& t = current();
+namespace {
+template <class T, class Kernel>
+bool gemm_small_split(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                      std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc, Kernel kernel) {
+  constexpr std::size_t group = 64 / sizeof(T);  // matmul.inc's column groups
+  if (m * n * k > 2 * 1024 * 1024 || k * ((n + group - 1) / group * group) > 16384) return false;
   // By rows of C (8-row blocks): every element of C sums over k in the same order on any thread.
   const int threads = parallel::threads_for(m * n * k, parallel::kGrainProduct);
   const std::size_t blocks = (m + 7) / 8;
   if (threads <= 1 || blocks < 2) {
-    t.gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return true;
   }
   const std::size_t parts = std::min<std::size_t>(threads, blocks);
   parallel::for_chunks(parts, static_cast<int>(parts), [&](std::size_t p) {
     const std::size_t r0 = std::min(m, blocks * p / parts * 8), r1 = std::min(m, blocks * (p + 1) / parts * 8);
     if (r0 >= r1) return;
-    const float* ap = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1: columns of A when transposed
-    t.gemm_small(ta, tb, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, c + r0 * ldc, ldc);
+    const T* ap = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1: columns of A when transposed
+    kernel(ta, tb, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, c + r0 * ldc, ldc);
   });
   return true;
+}
+}  // namespace
+
+bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  return gemm_small_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, current().gemm_small);
+}
+bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+  return gemm_small_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, current().gemm_small_f64);
 }
 
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
@@ -319,6 +331,13 @@ void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, fl
   const Table& t = current();
   parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
     t.adam_update(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
+  });
+}
+void adam_update(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2, double eps,
+                 double wd, double step_size, double bias2_sqrt) {
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
+    t.adam_update_f64(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
   });
 }
 

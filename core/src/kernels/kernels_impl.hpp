@@ -81,7 +81,8 @@ Table XGRAD_KERNEL_TABLE() {
   namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::unary_second, k::relu_forward,         k::relu_backward,
           k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::prelu_rows_forward, k::prelu_rows_backward, k::softmax_rows,         k::softmax_backward_rows,
-          k::gemm_small,      k::adam_update};
+          k::gemm_small,      k::adam_update,
+          k::gemm_small_f64,  k::adam_update_f64};
 }
 
 }  // namespace xgrad::kernels::detail

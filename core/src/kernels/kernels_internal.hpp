@@ -46,6 +46,10 @@ struct Table {
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
   void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
                       float wd, float step_size, float bias2_sqrt);
+  void (*gemm_small_f64)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                         std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc);
+  void (*adam_update_f64)(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2,
+                          double eps, double wd, double step_size, double bias2_sqrt);
 };
 
 /// Passes whose arrays together reach this many bytes (the last-level cache) write their
