@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include <xgrad.hpp>
+#include <xgrad/core/kernels.hpp>
 
 #include "workloads.hpp"
 
@@ -245,6 +247,9 @@ void register_w8();  // xgrad_w8.cpp
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--list-activations") return list_activations(), 0;
+  // XGRAD_BENCH_ISA=avx2 (or baseline) measures another kernel build than the widest this CPU runs.
+  if (const char* isa = std::getenv("XGRAD_BENCH_ISA"); isa && !xgrad::kernels::use_isa(isa))
+    return std::fprintf(stderr, "xgrad_bench: this CPU cannot run the %s kernels\n", isa), 2;
   for (const Activation& act : activations()) {
     benchmark::RegisterBenchmark(("W1/" + act.name + "/forward").c_str(), w1_forward, act)
         ->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "xgrad/autograd/autograd.hpp"
@@ -273,5 +274,57 @@ TEST_CASE("softmax's gradient under a uniform upstream is exactly 0") {
     Variable<float> xf(Tensor<float>{{-3.0f, 0.5f, 7.0f}}, true);
     softmax(xf).backward(Tensor<float>(xt::ones<float>({1, 3}) * static_cast<float>(c)));
     for (float g : xf.grad()) CHECK(g == 0.0f);
+  }
+}
+
+TEST_CASE("softmin (float32): the row kernels agree with the lane loops, backward writes then accumulates") {
+  // [5, 37] along its rows (the kernels) and its transpose along axis 0 (the lane loops of xgrad::math)
+  Tensor<float> x = Tensor<float>::from_shape({5, 37}), g = Tensor<float>::from_shape({5, 37});
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    x.data()[i] = static_cast<float>(std::sin(i * 1.9) * 8);
+    g.data()[i] = static_cast<float>(std::cos(i * 0.3));
+  }
+  x(2, 3) = -std::numeric_limits<float>::infinity();  // +inf once negated: the scalar row
+  Variable<float> a(x, true), b(Tensor<float>(xt::transpose(x)), true);
+  const Tensor<float> gt = xt::transpose(g);
+  for (int pass = 1; pass <= 2; ++pass) {
+    Variable<float> ya = softmin(a, 1), yb = softmin(b, 0);
+    ya.backward(g);
+    yb.backward(gt);
+    for (std::size_t r = 0; r < 5; ++r)
+      for (std::size_t c = 0; c < 37; ++c) {
+        CAPTURE(pass);
+        CAPTURE(r);
+        CAPTURE(c);
+        const float y1 = ya.value()(r, c), y2 = yb.value()(c, r), d1 = a.grad()(r, c), d2 = b.grad()(c, r);
+        CHECK(std::isnan(y1) == std::isnan(y2));  // row 2 (its maximum infinite): NaN, as xgrad::math
+        CHECK(std::isnan(d1) == std::isnan(d2));
+        if (!std::isnan(y1)) CHECK(y1 == doctest::Approx(y2).epsilon(3e-7));
+        if (!std::isnan(d1)) CHECK(d1 == doctest::Approx(d2).epsilon(1e-6).scale(1e-6));
+      }
+  }
+}
+
+TEST_CASE("glu (float32) agrees with float64 over many lane groups, backward writes then accumulates") {
+  // 10 rows of 2 x 37 (tails of every loop), halved along the last axis, and along axis 0 (one group)
+  Tensor<double> xd = Tensor<double>::from_shape({10, 74}), gd = Tensor<double>::from_shape({10, 37});
+  for (std::size_t i = 0; i < xd.size(); ++i) xd.data()[i] = static_cast<float>(std::sin(i * 1.3) * 6);
+  for (std::size_t i = 0; i < gd.size(); ++i) gd.data()[i] = static_cast<float>(std::cos(i * 0.4));
+  for (long axis : {1L, 0L}) {
+    CAPTURE(axis);
+    const Tensor<double> g = axis == 1 ? gd : Tensor<double>(xt::reshape_view(gd, {5, 74}));
+    V x(xd, true);
+    Variable<float> xf(Tensor<float>(xt::cast<float>(xd)), true);
+    for (int pass = 1; pass <= 2; ++pass) {
+      V y = glu(x, axis);
+      Variable<float> yf = glu(xf, axis);
+      y.backward(g);
+      yf.backward(Tensor<float>(xt::cast<float>(g)));
+      CAPTURE(pass);
+      for (std::size_t i = 0; i < y.size(); ++i)
+        CHECK(yf.value().data()[i] == doctest::Approx(y.value().data()[i]).epsilon(3e-7));
+      for (std::size_t i = 0; i < x.size(); ++i)
+        CHECK(xf.grad().data()[i] == doctest::Approx(x.grad().data()[i]).epsilon(1e-6).scale(1e-6));
+    }
   }
 }

@@ -4,7 +4,7 @@
 // (within 1 ulp: both are float64 evaluations rounded once; the sigmoid and
 // gelu kernels compute in float32 and are held to 1 to 3 ulp) on a sweep of
 // about a million float32 inputs spread over the whole range, including the
-// neighbourhoods of the roots of gelu' and gelu_tanh'.
+// neighbourhoods of the roots of gelu', gelu_tanh' and silu'.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -72,14 +72,14 @@ double kernel_ulps(Fn fn, const std::string& isa, bool derivative) {
 }
 
 /// ~1.1 million inputs: bit patterns over the whole float32 range, a fine grid
-/// on [-20, 20], and every float32 within 2e-3 of the roots of gelu' and gelu_tanh'
+/// on [-20, 20], and every float32 within 2e-3 of the roots of gelu', gelu_tanh' and silu'
 /// at a stride of 64 ulps (plus the nearest few hundred at stride 1).
 const std::vector<float>& sweep() {
   static const std::vector<float> xs = [] {
     std::vector<float> v;
     for (std::uint64_t u = 0; u < (1ull << 32); u += 7919) v.push_back(from_bits(static_cast<std::uint32_t>(u)));
     for (int i = -200000; i <= 200000; ++i) v.push_back(static_cast<float>(i * 1e-4));
-    for (double root : {-0.751791524693564457, -0.752461422071016258}) {
+    for (double root : {-0.751791524693564457, -0.752461422071016258, -1.27846454276107380}) {
       const float r = static_cast<float>(root);
       float lo = r, hi = r;
       for (int i = 0; i < 300; ++i) {
@@ -251,6 +251,50 @@ TEST_CASE("softmax and log_softmax rows agree with xgrad::math within 1 ulp, NaN
   }
 }
 
+TEST_CASE("softmin rows are the softmax kernels on -x and -g, bit for bit, and agree with xgrad::math") {
+  Restore restore;
+  const float inf = std::numeric_limits<float>::infinity();
+  // 1024: whole blocks of rows; 37: tails; 10 and 2: the narrow path, where a -inf (+inf once negated) row goes
+  // to the scalar code, which must still see the input
+  for (const std::size_t cols : {std::size_t(1024), std::size_t(37), std::size_t(10), std::size_t(2)}) {
+    CAPTURE(cols);
+    const std::size_t n = 13;
+    std::vector<float> x(n * cols), g(n * cols);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      x[i] = static_cast<float>(std::sin(i * 1.7) * (i < x.size() / 2 ? 5 : 60));
+      g[i] = static_cast<float>(std::cos(i * 0.7));
+    }
+    x[3 * cols] = -inf;
+    x[5 * cols + 1] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> neg_x(x.size()), neg_g(g.size());
+    for (std::size_t i = 0; i < x.size(); ++i) neg_x[i] = -x[i], neg_g[i] = -g[i];
+    const xgrad::Shape shape{n, cols};
+    std::vector<float> ref(x.size()), d(x.size(), 0.f);
+    m::softmax_lanes(neg_x.data(), ref.data(), shape, 1);
+    m::softmax_backward_lanes(ref.data(), g.data(), d.data(), shape, 1);
+    for (const std::string& isa : k::available_isas()) {
+      REQUIRE(k::use_isa(isa));
+      std::vector<float> y(x.size()), ys(x.size());
+      k::softmin_rows(x.data(), y.data(), n, cols);
+      k::softmax_rows(neg_x.data(), ys.data(), n, cols);
+      CHECK(std::memcmp(y.data(), ys.data(), y.size() * sizeof(float)) == 0);
+      for (bool accumulate : {false, true}) {
+        std::vector<float> dx(x.size(), 0.5f), ds(x.size(), 0.5f);
+        k::softmin_backward_rows(ref.data(), g.data(), dx.data(), n, cols, accumulate);
+        k::softmax_backward_rows(ref.data(), neg_g.data(), ds.data(), n, cols, accumulate);
+        CHECK(std::memcmp(dx.data(), ds.data(), dx.size() * sizeof(float)) == 0);
+        double worst = 0, worst_back = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          worst = std::max(worst, ulp_distance(y[i], ref[i]));
+          worst_back = std::max(worst_back, ulp_distance(dx[i], (accumulate ? 0.5f : 0.f) - d[i]));
+        }
+        CHECK(worst <= 1);
+        CHECK(worst_back <= 1);
+      }
+    }
+  }
+}
+
 TEST_CASE("backward kernels write or accumulate") {
   Restore restore;
   const std::vector<float> x{-2.f, -0.5f, 0.f, 0.5f, 2.f, 3.f, -3.f, 1.f, 0.25f, -0.25f};
@@ -287,36 +331,56 @@ TEST_CASE("large tensor buffers are reused from the per-thread cache") {
   xgrad::Tensor<float> again = xgrad::Tensor<float>::from_shape({1024, 512});
   CHECK(again.data() == first);
   CHECK(xgrad::detail::cached_buffer_bytes() == 0);
-  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // not cached: plain malloc
+  xgrad::Tensor<float> small = xgrad::Tensor<float>::from_shape({16});  // a small-block free list
   CHECK(small.size() == 16);
+  const float* mid = nullptr;
+  {
+    xgrad::Tensor<float> t = xgrad::Tensor<float>::from_shape({256, 64});  // 64 KiB: a batch's activations
+    mid = t.data();
+  }
+  CHECK(xgrad::detail::cached_buffer_bytes() >= 64u << 10);
+  xgrad::Tensor<float> mid_again = xgrad::Tensor<float>::from_shape({64, 256});
+  CHECK(mid_again.data() == mid);
 }
+
+namespace {
+/// gemm_small in T against a long-double reference on every transpose, beta and shape.
+template <class T>
+void check_gemm_small(double tolerance) {
+  for (auto [m, n, kk] : {std::array<std::size_t, 3>{1, 1, 1}, {3, 2, 5}, {32, 16, 2}, {9, 33, 17}, {64, 128, 64},
+                           {17, 10, 64}, {13, 8, 7}, {70, 24, 40}}) {
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (T beta : {T(0), T(0.5)}) {
+          std::vector<T> a(m * kk), b(kk * n), c(m * n), ref(m * n);
+          for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(std::sin(i * 0.37));
+          for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<T>(std::cos(i * 0.11));
+          for (std::size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = static_cast<T>(i % 7);
+          const std::size_t lda = ta ? m : kk, ldb = tb ? kk : n;
+          REQUIRE(k::gemm_small(ta, tb, m, n, kk, T(1.5), a.data(), lda, b.data(), ldb, beta, c.data(), n));
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              long double s = 0;
+              for (std::size_t p = 0; p < kk; ++p)
+                s += static_cast<long double>(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+              const double expect = static_cast<double>(1.5L * s + static_cast<long double>(beta) * ref[i * n + j]);
+              CHECK(double(c[i * n + j]) == doctest::Approx(expect).epsilon(tolerance).scale(double(kk)));
+            }
+        }
+  }
+}
+}  // namespace
 
 TEST_CASE("the small matrix product matches a double-precision reference for every transpose and shape") {
   Restore restore;
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (auto [m, n, kk] : {std::array<std::size_t, 3>{1, 1, 1}, {3, 2, 5}, {32, 16, 2}, {9, 33, 17}, {64, 128, 64},
-                             {17, 10, 64}}) {
-      for (bool ta : {false, true})
-        for (bool tb : {false, true})
-          for (float beta : {0.f, 0.5f}) {
-            std::vector<float> a(m * kk), b(kk * n), c(m * n), ref(m * n);
-            for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(std::sin(i * 0.37));
-            for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(std::cos(i * 0.11));
-            for (std::size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = static_cast<float>(i % 7);
-            const std::size_t lda = ta ? m : kk, ldb = tb ? kk : n;
-            REQUIRE(k::gemm_small(ta, tb, m, n, kk, 1.5f, a.data(), lda, b.data(), ldb, beta, c.data(), n));
-            for (std::size_t i = 0; i < m; ++i)
-              for (std::size_t j = 0; j < n; ++j) {
-                double s = 0;
-                for (std::size_t p = 0; p < kk; ++p)
-                  s += double(ta ? a[p * lda + i] : a[i * lda + p]) * double(tb ? b[j * ldb + p] : b[p * ldb + j]);
-                const double expect = 1.5 * s + beta * ref[i * n + j];
-                CHECK(c[i * n + j] == doctest::Approx(expect).epsilon(1e-5).scale(double(kk)));
-              }
-          }
-    }
+    CAPTURE(isa);
+    check_gemm_small<float>(1e-5);
+    check_gemm_small<double>(1e-13);
   }
   float x = 0;
   CHECK_FALSE(k::gemm_small(false, false, 512, 512, 512, 1.f, &x, 1, &x, 1, 0.f, &x, 1));  // left to BLAS
+  double xd = 0;
+  CHECK_FALSE(k::gemm_small(false, false, 512, 512, 512, 1.0, &xd, 1, &xd, 1, 0.0, &xd, 1));
 }

@@ -56,6 +56,32 @@ TEST_CASE("Dense forward equals x W + b then the activation, and gradchecks") {
   CHECK_THROWS_WITH_AS(Dense<double>(3, 3, "swoosh"), doctest::Contains("unknown activation 'swoosh'"), std::invalid_argument);
 }
 
+TEST_CASE("Dense without a graph (NoGradGuard, or no input needing a gradient) gives the graph's values") {
+  for (Act f : {Act::relu, Act::tanh, Act::gelu, Act::sigmoid, Act::rrelu, Act::linear}) {
+    Generator gen(3);
+    Dense<float> layer(7, 19, ActivationSpec{f}, true, Initializer::he_uniform, gen);
+    const Tensor<float> x = gen.normal_tensor<float>({33, 7});
+    const Variable<float> input(x);
+    for (bool training : {false, true}) {
+      if (training) layer.train(); else layer.eval();
+      if (f == Act::rrelu && training) continue;  // random: no two calls agree
+      const Tensor<float> with_graph = layer(input).value();
+      Variable<float> plain;
+      {
+        NoGradGuard no_grad;
+        plain = layer(input);
+      }
+      CAPTURE(activation_info(f).name);
+      CHECK(!plain.requires_grad());
+      CHECK(plain.value() == with_graph);
+      CHECK(input.value() == x);  // the input is never the buffer overwritten
+      for (auto& p : layer.parameters()) p.set_requires_grad(false);
+      CHECK(layer(input).value() == with_graph);
+      for (auto& p : layer.parameters()) p.set_requires_grad(true);
+    }
+  }
+}
+
 TEST_CASE("Activation layer by name, every function, gradchecked") {
   Generator gen(2);
   for (const auto& name : activation_names()) {

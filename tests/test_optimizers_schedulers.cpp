@@ -3,10 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "train_reference.hpp"
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/kernels.hpp"
 #include "xgrad/train/train.hpp"
 
 using namespace xgrad;
@@ -141,4 +145,44 @@ TEST_CASE("schedulers: bad settings name the scheduler") {
   CHECK_THROWS_WITH_AS(ReduceLROnPlateau(opt, MonitorMode::min, 1.0), doctest::Contains("ReduceLROnPlateau: factor"),
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(ExponentialLR(opt, std::nan("")), doctest::Contains("ExponentialLR: gamma"), std::invalid_argument);
+}
+
+namespace {
+/// kernels::adam_update against the scalar formula, element for element, on n values of every kind.
+template <class T>
+bool adam_kernel_matches_scalar(std::size_t n) {
+  Generator gen(21);
+  const Tensor<T> g = gen.normal_tensor<T>({n}, 0.0, 2.0);
+  std::vector<T> w(n), m(n), v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    w[i] = static_cast<T>(std::sin(double(i)));
+    m[i] = static_cast<T>(0.1 * std::cos(double(i)));
+    v[i] = static_cast<T>(i % 5 == 0 ? 0.0 : 0.01 * double(i % 13));
+  }
+  std::vector<T> rw = w, rm = m, rv = v;
+  const T b1 = T(0.9), b2 = T(0.999), eps = T(1e-8), wd = T(0.01), step = T(0.0013), bias2 = T(0.0447);
+  for (std::size_t i = 0; i < n; ++i) {
+    const T d = g.data()[i] + wd * rw[i];
+    rm[i] = b1 * rm[i] + (T(1) - b1) * d;
+    rv[i] = b2 * rv[i] + (T(1) - b2) * d * d;
+    rw[i] -= step * rm[i] / (std::sqrt(rv[i]) / bias2 + eps);
+  }
+  kernels::adam_update(w.data(), g.data(), m.data(), v.data(), n, b1, b2, eps, wd, step, bias2);
+  return std::memcmp(w.data(), rw.data(), n * sizeof(T)) == 0 && std::memcmp(m.data(), rm.data(), n * sizeof(T)) == 0 &&
+         std::memcmp(v.data(), rv.data(), n * sizeof(T)) == 0;
+}
+}  // namespace
+
+TEST_CASE("Adam's vectorised update has the scalar formula's bits, float and double, on every instruction set") {
+  const std::string before = kernels::isa();
+  for (const std::string& isa : kernels::available_isas()) {
+    REQUIRE(kernels::use_isa(isa));
+    for (std::size_t n : {1, 7, 8, 17, 1000, 300001}) {
+      CAPTURE(isa);
+      CAPTURE(n);
+      CHECK(adam_kernel_matches_scalar<float>(n));
+      CHECK(adam_kernel_matches_scalar<double>(n));
+    }
+  }
+  kernels::use_isa(before);
 }

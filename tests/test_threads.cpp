@@ -157,7 +157,63 @@ std::vector<double> optimizer_results() {
   return out;
 }
 
+/// Each loss's value and gradients (prediction and target) on a batch above every grain and reduction chunk.
+template <class T>
+std::vector<double> loss_results() {
+  Generator gen(13);
+  const std::size_t rows = 30001, width = 10, classes = 37, ce_rows = 5001;
+  const Tensor<T> pred = gen.normal_tensor<T>({rows, width}, 0.0, 2.0), target = gen.normal_tensor<T>({rows, width});
+  const Tensor<T> unit = gen.uniform_tensor<T>({rows, width}, 0.001, 0.999), labels01 = gen.uniform_tensor<T>({rows, width}, 0, 1);
+  const Tensor<T> logits = gen.normal_tensor<T>({ce_rows, classes}, 0.0, 3.0);
+  std::vector<std::int64_t> labels;
+  for (std::size_t i = 0; i < ce_rows; ++i) labels.push_back(gen.integer(0, static_cast<std::int64_t>(classes)));
+  std::vector<double> weights, ce_weights;
+  for (std::size_t i = 0; i < rows; ++i) weights.push_back(0.5 + double(i % 7) / 4);
+  for (std::size_t i = 0; i < ce_rows; ++i) ce_weights.push_back(0.25 + double(i % 5) / 3);
+  std::vector<double> out;
+  auto run = [&](const Tensor<T>& a, const Tensor<T>& b, auto loss) {
+    Variable<T> p(a, true), t(b, true);
+    Variable<T> l = loss(p, t);
+    l.backward();
+    out.push_back(double(l.item()));
+    out.insert(out.end(), p.grad().begin(), p.grad().end());
+    out.insert(out.end(), t.grad().begin(), t.grad().end());
+  };
+  run(pred, target, [](auto& p, auto& t) { return mse(p, t); });
+  run(pred, target, [&](auto& p, auto& t) { return mse(p, t, weights); });
+  run(pred, target, [](auto& p, auto& t) { return l1_loss(p, t); });
+  run(pred, target, [&](auto& p, auto& t) { return smooth_l1_loss(p, t, 0.5, weights); });
+  run(pred, target, [](auto& p, auto& t) { return huber_loss(p, t, 0.7); });
+  run(pred, labels01, [](auto& p, auto& t) { return binary_cross_entropy_with_logits(p, t); });
+  run(pred, labels01, [&](auto& p, auto& t) { return binary_cross_entropy_with_logits(p, t, weights); });
+  run(unit, labels01, [](auto& p, auto& t) { return binary_cross_entropy(p, t); });
+  auto ce = [&](double smoothing, const std::vector<double>& w) {
+    Variable<T> x(logits, true);
+    Variable<T> l = cross_entropy(x, labels, smoothing, w);
+    l.backward();
+    out.push_back(double(l.item()));
+    out.insert(out.end(), x.grad().begin(), x.grad().end());
+  };
+  ce(0.0, {});
+  ce(0.1, {});
+  ce(0.0, ce_weights);
+  // clip_grad_norm: the norm and the clipped gradients of two parameters
+  Variable<T> a(gen.normal_tensor<T>({200001}), true), b(gen.normal_tensor<T>({70001}), true);
+  (sum(a * a * a) + sum(b * b)).backward();
+  out.push_back(clip_grad_norm(std::vector<Variable<T>>{a, b}, 1.0));
+  out.insert(out.end(), a.grad().begin(), a.grad().end());
+  out.insert(out.end(), b.grad().begin(), b.grad().end());
+  clip_grad_value(std::vector<Variable<T>>{a, b}, 1e-3);
+  out.insert(out.end(), a.grad().begin(), a.grad().end());
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("threads: losses and gradient clipping are bit-identical for 1, 2 and 3 threads") {
+  check_thread_independent(loss_results<float>);
+  check_thread_independent(loss_results<double>);
+}
 
 TEST_CASE("threads: the thread count is a setting, checked") {
   CHECK(get_num_threads() >= 1);

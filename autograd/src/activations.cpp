@@ -1,5 +1,6 @@
 #include "xgrad/autograd/activations.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -229,28 +230,38 @@ const LaneKernels kLogSoftmax{kernels::log_softmax_rows, kernels::log_softmax_ba
                               math::log_softmax_backward_lanes<float>, math::log_softmax_backward_lanes<double>};
 
 
-/// softmin(x) = softmax(-x): the softmax kernels on -x; backward dx -= softmax backward.
+/// softmin(x) = softmax(-x): contiguous float rows through the softmin kernels
+/// (softmax's on -x, -g); otherwise the softmax lane loops on -x, backward dx -= softmax backward.
 template <class T>
 Variable<T> softmin_op(const Variable<T>& x, long axis) {
   const Shape shape = x.shape();
   const std::size_t ax = normalize_axis(axis, shape.size(), "softmin");
   Tensor<T> y = Tensor<T>::from_shape(shape);
+  const bool rows = std::is_same_v<T, float> && ax + 1 == shape.size() && shape.back() > 0;  // contiguous lanes
   const T* xv = x.value().data();
-  for (std::size_t i = 0, n = y.size(); i < n; ++i) y.data()[i] = -xv[i];
-  // softmax of -x in place: each lane is read whole before it is written
   if constexpr (std::is_same_v<T, float>) {
-    if (ax + 1 == shape.size() && shape.back() > 0) kernels::softmax_rows(y.data(), y.data(), y.size() / shape.back(), shape.back());
-    else math::softmax_lanes(y.data(), y.data(), shape, ax);
-  } else {
-    math::softmax_lanes(y.data(), y.data(), shape, ax);
+    if (rows) kernels::softmin_rows(xv, y.data(), y.size() / shape.back(), shape.back());
   }
-  return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax](Node<T>& self) {
+  if (!rows) {
+    for (std::size_t i = 0, n = y.size(); i < n; ++i) y.data()[i] = -xv[i];
+    math::softmax_lanes(y.data(), y.data(), shape, ax);  // in place: each lane is read whole before it is written
+  }
+  return Variable<T>::make_result(std::move(y), "softmin", {x}, [ax, rows](Node<T>& self) {
+    static_cast<void>(rows);  // read by the float32 instantiation only
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
-    Tensor<T> d = xt::zeros<T>(self.value.shape());
-    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), d.data(), to_shape(self.value.shape()), ax);
     bool add_into = false;
     T* dx = detail::grad_buffer(in, add_into);
+    if constexpr (std::is_same_v<T, float>) {
+      if (rows) {
+        const std::size_t cols = self.value.shape().back();
+        kernels::softmin_backward_rows(self.value.data(), self.incoming_grad().data(), dx, self.value.size() / cols,
+                                       cols, add_into);
+        return;
+      }
+    }
+    Tensor<T> d = xt::zeros<T>(self.value.shape());
+    math::softmax_backward_lanes(self.value.data(), self.incoming_grad().data(), d.data(), to_shape(self.value.shape()), ax);
     const T* dv = d.data();
     for (std::size_t i = 0, n = d.size(); i < n; ++i) dx[i] = (add_into ? dx[i] : T(0)) - dv[i];  // 0 - 0 = +0
   }, [ax](Node<T>& self) {  // dx = -y (g - sum(g y)), y = softmin(x) as an op
@@ -259,6 +270,18 @@ Variable<T> softmin_op(const Variable<T>& x, long axis) {
     const Variable<T> y = softmin(detail::input_variable(self, 0), axis);
     detail::accumulate_grad_graph(*self.inputs[0], neg(y * (g - sum(g * y, axis, true))));
   });
+}
+
+/// glu's loops run over one lane group at a time (a row, for the last axis), short
+/// groups being too short for the kernels' own look-ahead: they fetch the next
+/// group's arrays (`parts` blocks of `block` elements from p) as they go.
+constexpr std::size_t kGroup = 64 / sizeof(float);
+constexpr std::size_t kPrefetchedGroupBytes = 64 * 1024;  // longer groups: the hardware prefetcher keeps up
+template <class T>
+void prefetch_group(const T* p, std::size_t block, std::size_t i, std::size_t parts) {
+  const std::size_t line = 64 / sizeof(T);
+  for (std::size_t k = 0; k < parts; ++k)
+    for (std::size_t j = i; j < std::min(block, i + kGroup); j += line) __builtin_prefetch(p + k * block + j);
 }
 
 /// glu: a = the first half of each lane, b = the second; y = a sigmoid(b).
@@ -284,7 +307,11 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
     const T* a = xv + o * 2 * block;
     T* out = y.data() + o * block;
     kernels::activation_forward<T>(Act::sigmoid, a + block, out, block, {});
-    for (std::size_t i = 0; i < block; ++i) out[i] *= a[i];
+    const bool next = o + 1 < outer && block * sizeof(T) <= kPrefetchedGroupBytes;
+    for (std::size_t i = 0; i < block; i += kGroup) {
+      if (next) prefetch_group(a + 2 * block, block, i, 2), prefetch_group(out + block, block, i, 1);
+      for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) out[j] *= a[j];
+    }
   }
   return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
@@ -301,10 +328,16 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
       T* db = da + block;
       const T* go = g + o * block;
       kernels::activation_forward<T>(Act::sigmoid, b, scratch.data(), block, {});
-      for (std::size_t i = 0; i < block; ++i) {
-        const T c = go[i] * scratch[i];
-        da[i] = add_into ? da[i] + c : c;
-        scratch[i] = go[i] * a[i];
+      const bool next = o + 1 < outer && block * sizeof(T) <= kPrefetchedGroupBytes;
+      for (std::size_t i = 0; i < block; i += kGroup) {
+        if (next)
+          prefetch_group(a + 2 * block, block, i, 2), prefetch_group(go + block, block, i, 1),
+              prefetch_group(da + 2 * block, block, i, 2);
+        for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) {
+          const T c = go[j] * scratch[j];
+          da[j] = add_into ? da[j] + c : c;
+          scratch[j] = go[j] * a[j];
+        }
       }
       kernels::activation_backward<T>(Act::sigmoid, b, scratch.data(), db, block, add_into, {});
     }

@@ -62,6 +62,7 @@ template <>
 void gemm<double>(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha,
                   const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta,
                   double* c, std::size_t ldc) {
+  if (kernels::gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   blocked<double>(ta, tb, m, n, k, a, lda, b, ldb, c, ldc,
                 [&](std::size_t mi, std::size_t nj, const double* ai, const double* bj, double* ci) {
                   cblas_dgemm(CblasRowMajor, op(ta), op(tb), static_cast<blasint>(mi), static_cast<blasint>(nj),

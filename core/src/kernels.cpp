@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "kernels/kernels_internal.hpp"
@@ -59,6 +61,30 @@ void require_elementwise(Act f) {
 }
 
 }  // namespace
+
+namespace {
+/// The last-level cache in bytes as Linux reports it (32 MiB when it cannot be read).
+std::size_t last_level_cache_bytes() {
+  std::size_t kib = 0;
+  for (int index = 3; index >= 2 && kib == 0; --index) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size";
+    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+      unsigned long v = 0;
+      if (std::fscanf(f, "%luK", &v) == 1) kib = v;
+      std::fclose(f);
+    }
+  }
+  return kib ? kib * 1024 : std::size_t(32) << 20;
+}
+std::atomic<std::size_t>& stream_bytes() {
+  static std::atomic<std::size_t> bytes{last_level_cache_bytes()};
+  return bytes;
+}
+}  // namespace
+
+std::size_t detail::streaming_store_bytes() { return stream_bytes().load(std::memory_order_relaxed); }
+std::size_t streaming_store_bytes() { return detail::streaming_store_bytes(); }
+void set_streaming_store_bytes(std::size_t bytes) { stream_bytes().store(bytes, std::memory_order_relaxed); }
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> out;
@@ -247,49 +273,75 @@ void prelu_rows_backward(const float* x, const float* g, const float* alpha, flo
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(false, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(true, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(false, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+    t.softmax_backward_rows(true, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
 }
 
-bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
-  if (m * n * k > 2 * 1024 * 1024 || k * ((n + 15) / 16 * 16) > 16384) return false;
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_rows(false, true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  });
+}
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
+                           bool accumulate) {
+  const Table& t = current();
+  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(false, true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
+  });
+}
+
+namespace {
+template <class T, class Kernel>
+bool gemm_small_split(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                      std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc, Kernel kernel) {
+  constexpr std::size_t group = 64 / sizeof(T);  // matmul.inc's column groups
+  if (m * n * k > 2 * 1024 * 1024 || k * ((n + group - 1) / group * group) > 16384) return false;
   // By rows of C (8-row blocks): every element of C sums over k in the same order on any thread.
   const int threads = parallel::threads_for(m * n * k, parallel::kGrainProduct);
   const std::size_t blocks = (m + 7) / 8;
   if (threads <= 1 || blocks < 2) {
-    t.gemm_small(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return true;
   }
   const std::size_t parts = std::min<std::size_t>(threads, blocks);
   parallel::for_chunks(parts, static_cast<int>(parts), [&](std::size_t p) {
     const std::size_t r0 = std::min(m, blocks * p / parts * 8), r1 = std::min(m, blocks * (p + 1) / parts * 8);
     if (r0 >= r1) return;
-    const float* ap = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1: columns of A when transposed
-    t.gemm_small(ta, tb, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, c + r0 * ldc, ldc);
+    const T* ap = ta ? a + r0 : a + r0 * lda;  // op(A) rows r0..r1: columns of A when transposed
+    kernel(ta, tb, r1 - r0, n, k, alpha, ap, lda, b, ldb, beta, c + r0 * ldc, ldc);
   });
   return true;
+}
+}  // namespace
+
+bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  return gemm_small_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, current().gemm_small);
+}
+bool gemm_small(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+  return gemm_small_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, current().gemm_small_f64);
 }
 
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
@@ -297,6 +349,13 @@ void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, fl
   const Table& t = current();
   parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
     t.adam_update(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
+  });
+}
+void adam_update(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2, double eps,
+                 double wd, double step_size, double bias2_sqrt) {
+  const Table& t = current();
+  parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
+    t.adam_update_f64(w + b, g + b, m + b, v + b, e - b, b1, b2, eps, wd, step_size, bias2_sqrt);
   });
 }
 

@@ -20,12 +20,14 @@ namespace {
 
 // Small blocks (up to 4 KiB, 64-byte classes): a free list per class, at most
 // kSmallPerClass blocks each; the small tensors of a training step (an MLP's
-// activations and gradients) come and go every step. Large blocks (256 KiB
-// and more, eight classes per octave, up to 1 GiB per thread): see tensor.hpp.
+// activations and gradients) come and go every step. Larger blocks (eight
+// classes per octave, up to 1 GiB per thread): see tensor.hpp. The mid-sized
+// ones (a batch of 256 x 64 floats) are cached too: left to malloc, a step's
+// frees could shrink the heap and the next step fault its pages in again.
 constexpr std::size_t kSmallMaxBytes = 4096;
 constexpr std::size_t kSmallClass = 64;
 constexpr std::size_t kSmallPerClass = 64;
-constexpr std::size_t kCacheMinBytes = 256 * 1024;
+constexpr std::size_t kCacheMinBytes = kSmallMaxBytes + 1;
 constexpr std::size_t kCacheMaxBytes = std::size_t(1) << 30;
 constexpr std::size_t kHugeMinBytes = std::size_t(4) << 20;
 constexpr std::size_t kHugePage = std::size_t(2) << 20;
@@ -87,11 +89,6 @@ void* buffer_allocate(std::size_t bytes) {
       }
     }
     void* p = std::aligned_alloc(kSmallClass, (cls ? cls : 1) * kSmallClass);
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-  if (bytes < kCacheMinBytes) {
-    void* p = std::malloc(bytes);
     if (!p) throw std::bad_alloc();
     return p;
   }

@@ -6,6 +6,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "xgrad/autograd/ops.hpp"
+#include "xgrad/core/kernels.hpp"
 
 namespace xgrad {
 
@@ -59,7 +60,18 @@ Variable<T> Dense<T>::forward(const Variable<T>& x) {
     throw std::invalid_argument("Dense(" + std::to_string(in_features_) + " -> " + std::to_string(units_) +
                                 "): input has shape " + shape_to_string(x.shape()) + ", expected [batch, " +
                                 std::to_string(in_features_) + "]");
-  return apply_activation(activation_, linear(x, weight_, use_bias_ ? &bias_ : nullptr), this->is_training());
+  Variable<T> z = linear(x, weight_, use_bias_ ? &bias_ : nullptr);
+  const ActivationInfo& info = activation_info(activation_.id);
+  // No graph recorded (inference under NoGradGuard): z is this call's own leaf, so an elementwise
+  // activation overwrites it in place, sparing a second output buffer and a pass over fresh memory.
+  if (!z.requires_grad() && !anomaly_mode_enabled() && info.shape == ActivationShape::elementwise &&
+      activation_.id != Act::linear && !(info.random_in_training && this->is_training())) {
+    T* v = z.mutable_value().data();
+    kernels::activation_forward<T>(activation_.id, v, v, z.size(), activation_.params);
+    z.node()->op = info.name;
+    return z;
+  }
+  return apply_activation(activation_, z, this->is_training());
 }
 
 template <class T>

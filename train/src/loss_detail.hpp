@@ -2,6 +2,8 @@
 // Shared by losses.cpp and more_losses.cpp: sample weights, the element-wise
 // loss template, and the general cross-entropy (label smoothing, weights).
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,9 +11,86 @@
 #include "xgrad/autograd/activations.hpp"
 #include "xgrad/autograd/ops.hpp"
 #include "xgrad/autograd/variable.hpp"
+#include "xgrad/core/activations.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/train/losses.hpp"
 
 namespace xgrad::detail {
+
+/// Grains (elements per thread) of the losses: a few flops each, or a libm call or two each.
+inline constexpr std::size_t kLossGrainCheap = parallel::kGrainCheap;
+inline constexpr std::size_t kLossGrainMath = parallel::kGrainScalar;
+
+/// partial(b, e) summed over [0, n): one call below parallel::kReduceChunk, else fixed chunks of that
+/// many elements (boundaries from n only) over the threads, their sums added in chunk order, so the
+/// total has the same bits on any thread count.
+template <class F>
+double chunked_sum(std::size_t n, std::size_t grain, F&& partial) {
+  constexpr std::size_t chunk = parallel::kReduceChunk;
+  if (n <= chunk) return partial(std::size_t(0), n);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  std::vector<double> sums(chunks);
+  parallel::for_chunks(chunks, parallel::threads_for(n, grain), [&](std::size_t c) {
+    sums[c] = partial(c * chunk, std::min(n, (c + 1) * chunk));
+  });
+  double total = 0;
+  for (double s : sums) total += s;
+  return total;
+}
+
+/// chunked_sum over rows of `width` elements: partial(row_begin, row_end), chunks of whole rows.
+template <class F>
+double chunked_row_sum(std::size_t rows, std::size_t width, std::size_t grain, F&& partial) {
+  const std::size_t chunk_rows = std::max<std::size_t>(1, parallel::kReduceChunk / std::max<std::size_t>(width, 1));
+  if (rows <= chunk_rows) return partial(std::size_t(0), rows);
+  const std::size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  std::vector<double> sums(chunks);
+  parallel::for_chunks(chunks, parallel::threads_for(rows * width, grain), [&](std::size_t c) {
+    sums[c] = partial(c * chunk_rows, std::min(rows, (c + 1) * chunk_rows));
+  });
+  double total = 0;
+  for (double s : sums) total += s;
+  return total;
+}
+
+/// accumulate_grad_each split over the threads (each element its own contribution: any split gives the same bits).
+template <class T, class F>
+void accumulate_grad_parallel(Node<T>& node, std::size_t grain, F&& contribution) {
+  if (!node.requires_grad) return;
+  bool add_into = false;
+  T* g = grad_buffer(node, add_into);
+  parallel::for_range(node.value.size(), grain, [&](std::size_t b, std::size_t e) {
+    if (add_into) for (std::size_t i = b; i < e; ++i) g[i] += contribution(i);
+    else for (std::size_t i = b; i < e; ++i) g[i] = contribution(i);
+  });
+}
+
+/// log-softmax of the rows of a [rows, classes] array, rows spread over the threads: math::log_softmax_lanes's
+/// formula in double for float and double alike (the activation carries float64 in long double for its
+/// ulp contract; a loss, a mean of such terms, needs no more than double and spares the x87 exp).
+template <class T>
+void log_softmax_rows_parallel(const T* x, T* y, std::size_t rows, std::size_t classes) {
+  parallel::for_range(rows, std::max<std::size_t>(1, kLossGrainMath / std::max<std::size_t>(classes, 1)),
+                      [&](std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+      const T* xr = x + r * classes;
+      T* yr = y + r * classes;
+      double m = -std::numeric_limits<double>::infinity();
+      std::size_t k = 0;  // the first max (NaN compares false and never becomes m)
+      for (std::size_t j = 0; j < classes; ++j)
+        if (double(xr[j]) > m) {
+          m = xr[j];
+          k = j;
+        }
+      if (m == std::numeric_limits<double>::infinity()) m = std::numeric_limits<double>::quiet_NaN();
+      double rest = 0;  // a NaN logit lands here and makes the row NaN
+      for (std::size_t j = 0; j < classes; ++j)
+        if (j != k) rest += std::exp(double(xr[j]) - m);
+      const double log_sum = std::log1p(rest);
+      for (std::size_t j = 0; j < classes; ++j) yr[j] = static_cast<T>((double(xr[j]) - m) - log_sum);
+    }
+  }, 1);
+}
 
 /// Sample weights: one finite weight >= 0 per row of the input, or none.
 void check_sample_weight(const std::vector<double>& weight, std::size_t rows, const char* loss);
@@ -85,8 +164,11 @@ Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& t
   const T* p = prediction.value().data();
   const T* t = target.value().data();
   const std::size_t n = prediction.size();
-  double total = 0;
-  for (std::size_t i = 0; i < n; ++i) total += w(i) * f(double(p[i]) - double(t[i]));
+  const double total = chunked_sum(n, kLossGrainMath, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) s += w(i) * f(double(p[i]) - double(t[i]));
+    return s;
+  });
   RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), name, {prediction, target},
                                   [n, df, w = std::move(w)](Node<T>& self) {
@@ -95,8 +177,8 @@ Variable<T> elementwise_loss(const Variable<T>& prediction, const Variable<T>& t
     Node<T>& tn = *self.inputs[1];
     const T* p = pn.value.data();
     const T* t = tn.value.data();
-    accumulate_grad_each(pn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * df(double(p[i]) - double(t[i]))); });
-    accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * df(double(p[i]) - double(t[i]))); });
+    accumulate_grad_parallel(pn, kLossGrainMath, [&](std::size_t i) { return static_cast<T>(scale * w(i) * df(double(p[i]) - double(t[i]))); });
+    accumulate_grad_parallel(tn, kLossGrainMath, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * df(double(p[i]) - double(t[i]))); });
   }, [n, df, ddf, w = std::move(weights)](Node<T>& self) {
     const Variable<T> p = input_variable(self, 0), t = shaped_like(input_variable(self, 1), *self.inputs[0]);
     Variable<T> dp = loss_derivative(p - t, df, ddf) * (incoming_grad_graph(self) * static_cast<T>(1.0 / n));

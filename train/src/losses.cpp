@@ -71,16 +71,19 @@ Variable<T> mse(const Variable<T>& prediction, const Variable<T>& target, const 
   const T* p = prediction.value().data();
   const T* t = target.value().data();
   const std::size_t n = prediction.size();
-  double total = 0;
-  for (std::size_t i = 0; i < n; ++i) total += (double(p[i]) - t[i]) * (double(p[i]) - t[i]);
+  const double total = detail::chunked_sum(n, detail::kLossGrainCheap, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) s += (double(p[i]) - t[i]) * (double(p[i]) - t[i]);
+    return s;
+  });
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "mse", {prediction, target}, [n](Node<T>& self) {
     const T scale = self.incoming_grad().data()[0] * T(2) / static_cast<T>(n);
     Node<T>& pn = *self.inputs[0];
     Node<T>& tn = *self.inputs[1];
     const T* p = pn.value.data();
     const T* t = tn.value.data();
-    detail::accumulate_grad_each(pn, [&](std::size_t i) { return scale * (p[i] - t[i]); });
-    detail::accumulate_grad_each(tn, [&](std::size_t i) { return scale * (t[i] - p[i]); });
+    detail::accumulate_grad_parallel(pn, detail::kLossGrainCheap, [&](std::size_t i) { return scale * (p[i] - t[i]); });
+    detail::accumulate_grad_parallel(tn, detail::kLossGrainCheap, [&](std::size_t i) { return scale * (t[i] - p[i]); });
   }, [n](Node<T>& self) {  // dp = 2 (p - t) g / n, dt = -dp
     const Variable<T> p = detail::input_variable(self, 0), t = detail::shaped_like(detail::input_variable(self, 1), *self.inputs[0]);
     const Variable<T> dp = (p - t) * (detail::incoming_grad_graph(self) * static_cast<T>(2.0 / n));
@@ -102,11 +105,14 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
     if (!(t[i] >= 0 && t[i] <= 1))
       throw std::invalid_argument("binary_cross_entropy_with_logits: target " + number_to_string(t[i]) + " at row " +
                                   std::to_string(i / width) + " is outside [0, 1]");
-  double total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double xi = x[i];
-    total += w(i) * (std::max(xi, 0.0) - xi * t[i] + std::log1p(std::exp(-std::fabs(xi))));
-  }
+  const double total = detail::chunked_sum(n, detail::kLossGrainMath, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      const double xi = x[i];
+      s += w(i) * (std::max(xi, 0.0) - xi * t[i] + std::log1p(std::exp(-std::fabs(xi))));
+    }
+    return s;
+  });
   detail::RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), "binary_cross_entropy_with_logits",
                                   {logits, target}, [n, w = std::move(w)](Node<T>& self) {
@@ -115,8 +121,10 @@ Variable<T> binary_cross_entropy_with_logits(const Variable<T>& logits, const Va
     Node<T>& tn = *self.inputs[1];
     const T* x = xn.value.data();
     const T* t = tn.value.data();
-    detail::accumulate_grad_each(xn, [&](std::size_t i) { return static_cast<T>(scale * w(i) * (math::sigmoid_of(double(x[i])) - t[i])); });
-    detail::accumulate_grad_each(tn, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * x[i]); });
+    detail::accumulate_grad_parallel(xn, detail::kLossGrainMath, [&](std::size_t i) {
+      return static_cast<T>(scale * w(i) * (math::sigmoid_of(double(x[i])) - t[i]));
+    });
+    detail::accumulate_grad_parallel(tn, detail::kLossGrainCheap, [&](std::size_t i) { return static_cast<T>(-scale * w(i) * x[i]); });
   }, [n, w = std::move(weights)](Node<T>& self) {  // dx = (sigmoid(x) - t) g w / n, dt = -x g w / n
     const Variable<T> x = detail::input_variable(self, 0), t = detail::shaped_like(detail::input_variable(self, 1), *self.inputs[0]);
     Variable<T> scale = detail::incoming_grad_graph(self) * static_cast<T>(1.0 / n);
@@ -167,14 +175,14 @@ Variable<T> cross_entropy(const Variable<T>& logits, const std::vector<std::int6
   }
   // log-softmax once; backward turns it into softmax - onehot.
   auto log_probs = std::make_shared<Tensor<T>>(Tensor<T>::from_shape(shape));
-  math::log_softmax_lanes(logits.value().data(), log_probs->data(), shape, 1);
-  double total = 0;
+  detail::log_softmax_rows_parallel(logits.value().data(), log_probs->data(), batch, classes);
+  double total = 0;  // one term per row: cheap next to the log-softmax
   for (std::size_t b = 0; b < batch; ++b) total -= (*log_probs)(b, static_cast<std::size_t>(labels[b]));
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "cross_entropy", {logits},
                                   [log_probs, labels, batch, classes](Node<T>& self) {
     const T scale = self.incoming_grad().data()[0] / static_cast<T>(batch);
     const T* lp = log_probs->data();
-    detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
+    detail::accumulate_grad_parallel(*self.inputs[0], detail::kLossGrainMath, [&](std::size_t i) {
       const std::size_t b = i / classes, c = i % classes;
       return scale * (std::exp(lp[i]) - (static_cast<std::int64_t>(c) == labels[b] ? T(1) : T(0)));
     });

@@ -65,7 +65,6 @@ Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variabl
   const T* t = target.value().data();
   const std::size_t n = probabilities.size();
   const std::size_t width = n / std::max<std::size_t>(probabilities.shape()[0], 1);
-  double total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!(t[i] >= 0 && t[i] <= 1))
       throw std::invalid_argument(std::string(name) + ": target " + number_to_string(t[i]) + " at row " +
@@ -73,10 +72,14 @@ Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variabl
     if (!(p[i] >= 0 && p[i] <= 1))
       throw std::invalid_argument(std::string(name) + ": probability " + number_to_string(p[i]) + " at row " +
                                   std::to_string(i / width) + " is outside [0, 1] (for logits use binary_cross_entropy_with_logits)");
-    // PyTorch clamps each log at -100, so p of 0 or 1 gives a finite loss.
-    total -= w(i) * (t[i] * std::max(std::log(double(p[i])), -100.0) +
-                     (1 - double(t[i])) * std::max(std::log1p(-double(p[i])), -100.0));
   }
+  const double total = detail::chunked_sum(n, detail::kLossGrainMath, [&](std::size_t b, std::size_t e) {
+    double s = 0;  // PyTorch clamps each log at -100, so p of 0 or 1 gives a finite loss.
+    for (std::size_t i = b; i < e; ++i)
+      s -= w(i) * (t[i] * std::max(std::log(double(p[i])), -100.0) +
+                   (1 - double(t[i])) * std::max(std::log1p(-double(p[i])), -100.0));
+    return s;
+  });
   detail::RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / n)), name, {probabilities, target},
                                   [n, w = std::move(w)](Node<T>& self) {
@@ -86,11 +89,11 @@ Variable<T> binary_cross_entropy(const Variable<T>& probabilities, const Variabl
     const T* p = pn.value.data();
     const T* t = tn.value.data();
     // PyTorch's gradient: (p - t) / max(p (1 - p), 1e-12).
-    detail::accumulate_grad_each(pn, [&](std::size_t i) {
+    detail::accumulate_grad_parallel(pn, detail::kLossGrainCheap, [&](std::size_t i) {
       const double pi = p[i];
       return static_cast<T>(scale * w(i) * (pi - t[i]) / std::max(pi * (1 - pi), 1e-12));
     });
-    detail::accumulate_grad_each(tn, [&](std::size_t i) {
+    detail::accumulate_grad_parallel(tn, detail::kLossGrainMath, [&](std::size_t i) {
       const double pi = p[i];
       return static_cast<T>(scale * w(i) * (std::max(std::log1p(-pi), -100.0) - std::max(std::log(pi), -100.0)));
     });
@@ -142,20 +145,23 @@ Variable<T> general_cross_entropy(const Variable<T>& logits, const std::vector<s
   RowWeight w = row_weight(logits, sample_weight, "cross_entropy");
   const std::size_t batch = shape[0], classes = shape[1];
   auto log_probs = std::make_shared<Tensor<T>>(Tensor<T>::from_shape(shape));
-  math::log_softmax_lanes(logits.value().data(), log_probs->data(), shape, 1);
+  log_softmax_rows_parallel(logits.value().data(), log_probs->data(), batch, classes);
   // q = (1 - s) onehot + s / C;  loss_b = -sum_c q_c log p_c.
   const double off = smoothing / classes, on = 1 - smoothing + off;
-  double total = 0;
   const T* lp = log_probs->data();
-  for (std::size_t b = 0; b < batch; ++b)
-    for (std::size_t c = 0; c < classes; ++c)
-      total -= w(b * classes) * (static_cast<std::int64_t>(c) == labels[b] ? on : off) * double(lp[b * classes + c]);
+  const double total = chunked_row_sum(batch, classes, kLossGrainCheap, [&](std::size_t b0, std::size_t b1) {
+    double s = 0;
+    for (std::size_t b = b0; b < b1; ++b)
+      for (std::size_t c = 0; c < classes; ++c)
+        s -= w(b * classes) * (static_cast<std::int64_t>(c) == labels[b] ? on : off) * double(lp[b * classes + c]);
+    return s;
+  });
   RowWeight weights = w;
   return Variable<T>::make_result(Tensor<T>(static_cast<T>(total / batch)), "cross_entropy", {logits},
                                   [log_probs, labels, batch, classes, on, off, w = std::move(w)](Node<T>& self) {
     const double scale = double(self.incoming_grad().data()[0]) / batch;
     const T* lp = log_probs->data();
-    detail::accumulate_grad_each(*self.inputs[0], [&](std::size_t i) {
+    detail::accumulate_grad_parallel(*self.inputs[0], kLossGrainMath, [&](std::size_t i) {
       const double q = static_cast<std::int64_t>(i % classes) == labels[i / classes] ? on : off;
       return static_cast<T>(scale * w(i) * (std::exp(double(lp[i])) - q));
     });

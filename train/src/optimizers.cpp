@@ -3,9 +3,11 @@
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/format.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 #include <xtensor/xbuilder.hpp>
 
@@ -108,18 +110,9 @@ void Adam<T>::adam_step(double weight_decay) {
     T* m = m_[k].data();
     T* v = v_[k].data();
     const std::size_t n = p.size();
-    if constexpr (std::is_same_v<T, float>) {  // the same operations, vectorised
-      kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
-      continue;
-    }
-    parallel::for_range(n, parallel::kGrainCheap / 4, [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
-        const T d = g[i] + wd * w[i];
-        m[i] = b1 * m[i] + (T(1) - b1) * d;
-        v[i] = b2 * v[i] + (T(1) - b2) * d * d;
-        w[i] -= step_size * m[i] / (std::sqrt(v[i]) / bias2_sqrt + eps);
-      }
-    });
+    // d = g + wd w; m = b1 m + (1 - b1) d; v = b2 v + (1 - b2) d d; w -= step_size m / (sqrt(v) / bias2_sqrt + eps),
+    // vectorised (float and double alike).
+    kernels::adam_update(w, g, m, v, n, b1, b2, eps, wd, step_size, bias2_sqrt);
   }
 }
 
@@ -196,14 +189,36 @@ void RMSprop<T>::step() {
   }
 }
 
+namespace {
+/// sum g_i^2 in double: fixed chunks of parallel::kReduceChunk over the threads, added in chunk order
+/// (the same bits on any thread count).
+template <class T>
+double sum_of_squares(const T* g, std::size_t n) {
+  auto partial = [g](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) s += double(g[i]) * g[i];
+    return s;
+  };
+  constexpr std::size_t chunk = parallel::kReduceChunk;
+  if (n <= chunk) return partial(0, n);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  std::vector<double> sums(chunks);
+  parallel::for_chunks(chunks, parallel::threads_for(n, parallel::kGrainCheap), [&](std::size_t c) {
+    sums[c] = partial(c * chunk, std::min(n, (c + 1) * chunk));
+  });
+  double total = 0;
+  for (double s : sums) total += s;
+  return total;
+}
+}  // namespace
+
 template <class T>
 double clip_grad_norm(const std::vector<Variable<T>>& parameters, double max_norm) {
   require(std::isfinite(max_norm) && max_norm > 0, "clip_grad_norm: max_norm must be a finite number > 0, got " + number_to_string(max_norm));
   double total = 0;
   for (const auto& p : parameters) {
     if (!p.has_grad()) continue;
-    const T* g = p.grad().data();
-    for (std::size_t i = 0, n = p.size(); i < n; ++i) total += double(g[i]) * g[i];
+    total += sum_of_squares(p.grad().data(), p.size());
   }
   const double norm = std::sqrt(total);
   const double coef = max_norm / (norm + 1e-6);
@@ -212,7 +227,9 @@ double clip_grad_norm(const std::vector<Variable<T>>& parameters, double max_nor
       if (!p.has_grad()) continue;
       T* g = p.node()->grad.data();
       const T c = static_cast<T>(coef);
-      for (std::size_t i = 0, n = p.size(); i < n; ++i) g[i] *= c;
+      parallel::for_range(p.size(), parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) g[i] *= c;
+      });
     }
   return norm;
 }
@@ -224,7 +241,9 @@ void clip_grad_value(const std::vector<Variable<T>>& parameters, double clip_val
   for (const auto& p : parameters) {
     if (!p.has_grad()) continue;
     T* g = p.node()->grad.data();
-    for (std::size_t i = 0, n = p.size(); i < n; ++i) g[i] = std::min(std::max(g[i], -c), c);
+    parallel::for_range(p.size(), parallel::kGrainCheap, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) g[i] = std::min(std::max(g[i], -c), c);
+    });
   }
 }
 

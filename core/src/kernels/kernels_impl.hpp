@@ -15,19 +15,20 @@
 // there, and an error of 1e-11 in the terms near 0.2 leaves 0.7e-11 / |x - x0|
 // relative, so lanes within 1e-3 of the root (below 0.12 ulp outside) go to
 // the scalar kernel, as do NaN, infinities and huge magnitudes (gelu_tanh),
-// and x <= -13, NaN and the infinities (gelu); tanh, elu and softplus need no
+// and x <= -13, NaN and the infinities (gelu); tanh and elu need no
 // scalar lanes (see has_scalar_lanes). tests/test_kernels.cpp checks every
 // build against the mpmath references and against the scalar kernels on a
 // dense sweep of float32 inputs. Also on float32 lanes, within 1 ulp of
 // xgrad::math: the piecewise-linear activations (piecewise_kernels.inc,
 // exactly the scalar results), silu forward (float32_kernels.inc), elu, selu
-// and celu (exp_linear_kernels.inc).
+// and celu (exp_linear_kernels.inc), silu', softplus and logsigmoid
+// (sigmoid_family_kernels.inc).
 //
 // The sections live in the .inc files included below, in order: vector_math,
-// activation_kernels (with float32_kernels, piecewise_kernels and
-// exp_linear_kernels), softmax_rows, matmul, adam, and the float64 arrays:
-// float64_math (exp, expm1, log1p, tanh to ~1 ulp of double) and
-// float64_kernels (with float64_pair_kernels).
+// activation_kernels (with float32_kernels, piecewise_kernels,
+// exp_linear_kernels and sigmoid_family_kernels), softmax_rows, matmul, adam,
+// and the float64 arrays: float64_math (exp, expm1, log1p, tanh to ~1 ulp of
+// double) and float64_kernels (with float64_pair_kernels).
 //
 // Nothing here has external linkage but the table function: inline helpers
 // compiled for AVX-512 must not be merged with anyone else's.
@@ -37,6 +38,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <type_traits>
 
 #include "kernels_internal.hpp"
 
@@ -83,6 +86,7 @@ Table XGRAD_KERNEL_TABLE() {
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::unary_second, k::relu_forward,         k::relu_backward,
           k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::prelu_rows_forward, k::prelu_rows_backward, k::softmax_rows,         k::softmax_backward_rows,
           k::gemm_small,      k::adam_update,
+          k::gemm_small_f64,  k::adam_update_f64,
           k::f64_vectorised,  k::unary_forward_f64, k::unary_backward_f64};
 }
 

@@ -39,20 +39,29 @@ struct Table {
   void (*prelu_rows_forward)(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features);
   void (*prelu_rows_backward)(const float* x, const float* g, const float* alpha, float* dx, double* dalpha,
                               std::size_t rows, std::size_t features, bool accumulate);
-  void (*softmax_rows)(bool log, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
-  void (*softmax_backward_rows)(bool log, const float* y, const float* g, float* dx, std::size_t rows,
+  /// negate: of -x (softmin), negated as loaded.
+  void (*softmax_rows)(bool log, bool negate, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
+  void (*softmax_backward_rows)(bool log, bool negate, const float* y, const float* g, float* dx, std::size_t rows,
                                 std::size_t cols, bool accumulate);
   /// C = alpha op(A) op(B) + beta C (row-major) for small products: plain loops.
   void (*gemm_small)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
   void (*adam_update)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps,
                       float wd, float step_size, float bias2_sqrt);
+  void (*gemm_small_f64)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                         std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc);
+  void (*adam_update_f64)(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2,
+                          double eps, double wd, double step_size, double bias2_sqrt);
   /// float64 arrays (float64_kernels.inc): whether op has a vector kernel; if so y = f(x), dx (+)= g f'(x).
   bool (*f64_vectorised)(Op);
   void (*unary_forward_f64)(Op, const double* x, double* y, std::size_t n, const Params&, ScalarFn64);
   void (*unary_backward_f64)(Op, const double* x, const double* g, double* dx, std::size_t n, bool accumulate,
                              const Params&, ScalarFn64);
 };
+
+/// Passes whose arrays together reach this many bytes (the last-level cache) write their
+/// output with streaming stores (rectifier_kernels.inc); kernels::set_streaming_store_bytes.
+std::size_t streaming_store_bytes();
 
 Table table_avx512();
 Table table_avx2();

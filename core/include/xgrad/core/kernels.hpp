@@ -55,6 +55,12 @@ void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_
 void prelu_rows_backward(const float* x, const float* g, const float* alpha, float* dx, double* dalpha, std::size_t rows,
                          std::size_t features, bool accumulate);
 
+/// The memory-bound passes (relu, leaky_relu, prelu forward, the piecewise-linear activations,
+/// the softmax rows) write their output with streaming (non-temporal) stores when their arrays
+/// together reach this many bytes: the last-level cache's size, as Linux reports it. Tests lower it.
+std::size_t streaming_store_bytes();
+void set_streaming_store_bytes(std::size_t bytes);
+
 /// softmax / log_softmax of each contiguous row of [rows, cols].
 void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
 void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
@@ -62,18 +68,29 @@ void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t co
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate);
+/// softmin = softmax(-x) of each contiguous row, and its backward dx (+)= -y (g - sum g y):
+/// the softmax kernels on -x and -g, negated as loaded (exactly: the results are softmax's bit for bit).
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
+void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 
 /// C = alpha op(A) op(B) + beta C for small row-major float products, where a
 /// BLAS call costs more than the arithmetic; false (nothing done) when the
 /// product is too large for it (m n k > 2^21, or k n > 16384 with n rounded up to 16).
 bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
                 const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+/// The same for double (k n > 16384 with n rounded up to 8).
+bool gemm_small(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k, double alpha,
+                const double* a, std::size_t lda, const double* b, std::size_t ldb, double beta, double* c,
+                std::size_t ldc);
 
 /// One Adam step on n float parameters, operation for operation as
 /// xgrad::Adam::step: d = g + wd w; m = b1 m + (1 - b1) d; v = b2 v + (1 - b2) d d;
 /// w -= step_size m / (sqrt(v) / bias2_sqrt + eps).
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float eps, float wd,
                  float step_size, float bias2_sqrt);
+/// The same in double.
+void adam_update(double* w, const double* g, double* m, double* v, std::size_t n, double b1, double b2, double eps,
+                 double wd, double step_size, double bias2_sqrt);
 
 /// The instruction set in use: "avx512", "avx2" or "baseline".
 const char* isa();

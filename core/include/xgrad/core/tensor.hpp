@@ -11,12 +11,12 @@
 namespace xgrad {
 
 namespace detail {
-/// Tensor storage: blocks of 256 KiB and more are 64-byte aligned and, once
+/// Tensor storage: blocks over 4 KiB are 64-byte aligned and, once
 /// freed, kept in a per-thread cache (up to 1 GiB) for the next tensor of the
 /// same size class, so that elementwise ops on large arrays reuse warm pages
 /// instead of faulting in fresh ones (the first touch of a new page costs far
 /// more than the op itself). Blocks up to 4 KiB (a small MLP's tensors) are
-/// kept too, up to 64 per 64-byte class; the sizes between come from malloc.
+/// kept too, up to 64 per 64-byte class.
 void* buffer_allocate(std::size_t bytes);
 void buffer_deallocate(void* p, std::size_t bytes) noexcept;
 /// Bytes currently held in this thread's cache (tests, diagnostics).
