@@ -95,48 +95,41 @@ def load_activations(path):
     return out
 
 
+def time_activation(results, prefix, f, x, g, alphas, repetitions, min_time):
+    """The forward and forward+backward rows of one activation on x (upstream g);
+    alphas: the size of prelu's alpha, None where f takes none."""
+    state = {}
+    with torch.no_grad():
+        alpha = None if alphas is None else torch.full((alphas,), 0.25, dtype=x.dtype)
+
+        def forward():
+            state["y"] = f(x, alpha)
+        results[f"{prefix}/forward"] = seconds_per_iteration(forward, repetitions, min_time)
+        out_shape = f(x, alpha).shape  # the upstream has the output's shape (glu halves the rows), as xgrad_bench
+    gy = g if out_shape == g.shape else g.reshape(-1)[:math.prod(out_shape)].reshape(out_shape)
+    xg = x.clone().requires_grad_(True)
+    alpha = None if alphas is None else alpha.clone().requires_grad_(True)
+
+    def forward_backward():
+        xg.grad = None
+        if alpha is not None:
+            alpha.grad = None
+        y = f(xg, alpha)
+        y.backward(gy)
+        state["y"] = y
+    results[f"{prefix}/forward_backward"] = seconds_per_iteration(forward_backward, repetitions, min_time)
+
+
 def micro(repetitions, min_time, activations_path):
     x = uniform_vector(1, W1_ROWS * W1_COLS, -5, 5).reshape(W1_ROWS, W1_COLS)
     g = uniform_vector(2, W1_ROWS * W1_COLS, -1, 1).reshape(W1_ROWS, W1_COLS)
     results = {}
-    state = {}
+    state = {}  # keeps each iteration's output alive until the next one is made
     x64, g64 = x.double(), g.double()
     for name, f, alphas, float64 in load_activations(activations_path):
         if float64:  # W1f64: the same values in float64 (elementwise activations, prelu aside)
-            with torch.no_grad():
-                def forward64():
-                    state["y"] = f(x64, None)
-                results[f"W1f64/{name}/forward"] = seconds_per_iteration(forward64, repetitions, min_time)
-            xg64 = x64.clone().requires_grad_(True)
-
-            def forward_backward64():
-                xg64.grad = None
-                y = f(xg64, None)
-                y.backward(g64)
-                state["y"] = y
-            results[f"W1f64/{name}/forward_backward"] = seconds_per_iteration(forward_backward64, repetitions, min_time)
-            state.clear()
-        with torch.no_grad():
-            alpha = torch.full((alphas,), 0.25)
-
-            def forward():
-                state["y"] = f(x, alpha)
-            results[f"W1/{name}/forward"] = seconds_per_iteration(forward, repetitions, min_time)
-        xg = x.clone().requires_grad_(True)
-        alpha = torch.full((alphas,), 0.25).requires_grad_(True)
-
-        with torch.no_grad():  # the upstream has the output's shape (glu halves the rows), as xgrad_bench
-            out_shape = f(x, alpha).shape
-        gy = g if out_shape == g.shape else g.reshape(-1)[:math.prod(out_shape)].reshape(out_shape)
-
-        def forward_backward():
-            xg.grad = None
-            alpha.grad = None
-            y = f(xg, alpha)
-            y.backward(gy)
-            state["y"] = y
-        results[f"W1/{name}/forward_backward"] = seconds_per_iteration(forward_backward, repetitions, min_time)
-        state.clear()
+            time_activation(results, f"W1f64/{name}", f, x64, g64, None, repetitions, min_time)
+        time_activation(results, f"W1/{name}", f, x, g, alphas, repetitions, min_time)
 
     y = torch.zeros_like(x)
     results["W1/copy"] = seconds_per_iteration(lambda: y.copy_(x), repetitions, min_time)

@@ -270,45 +270,45 @@ void prelu_rows_backward(const float* x, const float* g, const float* alpha, flo
   for (std::size_t c = 0; c < chunks; ++c)
     for (std::size_t j = 0; j < features; ++j) dalpha[j] += partial[c * features + j];
 }
-void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+namespace {
+// The row kernels' three functions: softmax, log_softmax, and softmin (softmax
+// of -x, negated as the kernel loads x and g).
+void rows_forward(bool log, bool negate, const float* x, float* y, std::size_t rows, std::size_t cols) {
   const Table& t = current();
   for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(false, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+    t.softmax_rows(log, negate, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
   });
 }
-void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+void rows_backward(bool log, bool negate, const float* y, const float* g, float* dx, std::size_t rows,
+                   std::size_t cols, bool accumulate) {
   const Table& t = current();
-  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(true, false, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
+  // log_softmax's backward takes an exp per element, softmax's only products
+  for_rows(rows, cols, log ? parallel::kGrainMath : parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
+    t.softmax_backward_rows(log, negate, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
   });
+}
+}  // namespace
+
+void softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  rows_forward(false, false, x, y, rows, cols);
+}
+void log_softmax_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  rows_forward(true, false, x, y, rows, cols);
+}
+void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
+  rows_forward(false, true, x, y, rows, cols);
 }
 void softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
-  const Table& t = current();
-  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(false, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
-  });
+  rows_backward(false, false, y, g, dx, rows, cols, accumulate);
 }
 void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                                bool accumulate) {
-  const Table& t = current();
-  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(true, false, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
-  });
-}
-
-void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols) {
-  const Table& t = current();
-  for_rows(rows, cols, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_rows(false, true, x + r0 * cols, y + r0 * cols, r1 - r0, cols, scalar_row);
-  });
+  rows_backward(true, false, y, g, dx, rows, cols, accumulate);
 }
 void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols,
                            bool accumulate) {
-  const Table& t = current();
-  for_rows(rows, cols, parallel::kGrainCheap, [&](std::size_t r0, std::size_t r1) {
-    t.softmax_backward_rows(false, true, y + r0 * cols, g + r0 * cols, dx + r0 * cols, r1 - r0, cols, accumulate);
-  });
+  rows_backward(false, true, y, g, dx, rows, cols, accumulate);
 }
 
 namespace {
