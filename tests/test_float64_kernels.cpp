@@ -3,7 +3,7 @@
 // each definition (ScalarMath<long double>; the hand-written ones' formulas in
 // long double below) within 2 ulp, on a dense sweep of float64 inputs: bit
 // patterns over the whole range, a fine grid on [-40, 40], the neighbourhoods
-// of the roots of f' (silu, mish, gelu), the tails, +-1e6, subnormals; NaN,
+// of the roots of f' (silu, mish, gelu) and of gelu's range boundaries, the tails, +-1e6, subnormals; NaN,
 // the infinities and the zeros as the scalar float64 path gives them.
 // (test_catalogue_exactness.cpp holds the same arrays to 4 ulp of mpmath.)
 #include <doctest/doctest.h>
@@ -51,6 +51,15 @@ const std::vector<double>& sweep() {
         v.push_back(hi = std::nextafter(hi, 2.0));
       }
       for (int i = -20000; i <= 20000; ++i) v.push_back(root + i * 1e-7);
+    }
+    // gelu's range boundaries (|x| / sqrt 2 = 0.84375, 1.25, 1/0.35), its scalar-lane boundary
+    for (double b : {1.1932426932522988, -1.1932426932522988, 1.7677669529663689, -1.7677669529663689,
+                     4.040610178208843, -4.040610178208843, -37.0, 37.5}) {
+      double lo = b, hi = b;
+      for (int i = 0; i < 2000; ++i) {
+        v.push_back(lo = std::nextafter(lo, -1e9));
+        v.push_back(hi = std::nextafter(hi, 1e9));
+      }
     }
     for (double mag = 1e-320; mag < 1e7; mag *= 1.01) {
       v.push_back(mag);
