@@ -3,7 +3,7 @@
 // each definition (ScalarMath<long double>; the hand-written ones' formulas in
 // long double below) within 2 ulp, on a dense sweep of float64 inputs: bit
 // patterns over the whole range, a fine grid on [-40, 40], the neighbourhoods
-// of the roots of f' (silu, mish, gelu), the tails, +-1e6, subnormals; NaN,
+// of the roots of f' (silu, mish, gelu) and of gelu's range boundaries, the tails, +-1e6, subnormals; NaN,
 // the infinities and the zeros as the scalar float64 path gives them.
 // (test_catalogue_exactness.cpp holds the same arrays to 4 ulp of mpmath.)
 #include <doctest/doctest.h>
@@ -52,6 +52,15 @@ const std::vector<double>& sweep() {
       }
       for (int i = -20000; i <= 20000; ++i) v.push_back(root + i * 1e-7);
     }
+    // gelu's range boundaries (|x| / sqrt 2 = 0.84375, 1.25, 1/0.35), its scalar-lane boundary
+    for (double b : {1.1932426932522988, -1.1932426932522988, 1.7677669529663689, -1.7677669529663689,
+                     4.040610178208843, -4.040610178208843, -37.0, 37.5}) {
+      double lo = b, hi = b;
+      for (int i = 0; i < 2000; ++i) {
+        v.push_back(lo = std::nextafter(lo, -1e9));
+        v.push_back(hi = std::nextafter(hi, 1e9));
+      }
+    }
     for (double mag = 1e-320; mag < 1e7; mag *= 1.01) {
       v.push_back(mag);
       v.push_back(-mag);
@@ -94,6 +103,14 @@ LD reference(D, bool derivative, LD x, const double* p) {
   } else if constexpr (std::is_same_v<D, m::Elu>) {
     if (derivative) return x > 0 ? 1 : p[0] * std::exp(x);
     return x > 0 ? x : p[0] * std::expm1(x);
+  } else if constexpr (std::is_same_v<D, m::Gelu>) {
+    if (!derivative) return m::gelu_of<LD>(x, m::kSqrtHalfL);
+    const m::RootSeries& r = m::kGeluDerivativeRoot;  // the series in long double, as the scalar path
+    const LD h = (x - r.hi) - r.lo;
+    if (!(std::fabs(h) < 0x1p-9L)) return m::gelu_derivative_of<LD>(x, m::kSqrtHalfL, m::kInvSqrt2PiL);
+    LD s = r.c[7];
+    for (int k = 6; k >= 0; --k) s = s * h + r.c[k];
+    return s * h;
   } else if constexpr (std::is_same_v<D, m::GeluTanh>) {
     if (derivative && std::fabs(x - LD(-0.752461422071016258L)) < 0x1p-9L)
       return m::gelu_tanh_derivative(static_cast<double>(x));  // the series in long double (the scalar lanes)
@@ -106,15 +123,7 @@ LD reference(D, bool derivative, LD x, const double* p) {
   } else if constexpr (!xgrad::tuned_kernel_v<D>) {
     return derivative ? D::template df<M>(x, p) : D::template f<M>(x, p);
   } else {
-    return std::numeric_limits<LD>::quiet_NaN();  // not reached (see tested())
-  }
-}
-
-bool tested(Act a) {
-  switch (a) {
-    case Act::gelu:
-      return false;  // no float64 lane kernel (yet): the scalar path, tested by test_catalogue_exactness
-    default: return true;
+    return std::numeric_limits<LD>::quiet_NaN();  // not reached: every tuned kernel is listed above
   }
 }
 
@@ -133,7 +142,7 @@ TEST_CASE("every float64 kernel build is within 2 ulp of long double on a dense 
   const std::size_t n = xs.size();
   std::vector<double> y(n), dy(n), ones(n, 1.0), acc(n);
   for (const xgrad::ActivationInfo& info : xgrad::activation_catalogue()) {
-    if (info.shape != xgrad::ActivationShape::elementwise || !tested(info.id)) continue;
+    if (info.shape != xgrad::ActivationShape::elementwise) continue;
     const xgrad::ActivationParams p = params_of(info.id);
     const std::string name = info.name;
     std::vector<LD> rf(n), rd(n);
@@ -185,7 +194,7 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
   x[17] = std::numeric_limits<double>::quiet_NaN();
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::leaky_relu}) {
+    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::gelu, Act::leaky_relu}) {
       const xgrad::ActivationParams p = params_of(a);
       std::vector<double> full(x.size()), inplace = x;
       k::activation_forward<double>(a, x.data(), full.data(), x.size(), p);

@@ -28,7 +28,7 @@
 // activation_kernels (with float32_kernels, piecewise_kernels,
 // exp_linear_kernels and sigmoid_family_kernels), softmax_rows, matmul, adam,
 // and the float64 arrays: float64_math (exp, expm1, log1p, tanh to ~1 ulp of
-// double) and float64_kernels (with float64_pair_kernels).
+// double) and float64_kernels (with float64_pair_kernels and float64_gelu).
 //
 // Nothing here has external linkage but the table function: inline helpers
 // compiled for AVX-512 must not be merged with anyone else's.

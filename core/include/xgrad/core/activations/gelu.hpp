@@ -8,7 +8,8 @@
 ///
 /// In the negative tail 1 + erf and 1 + tanh cancel; erfc and the sigmoid form
 /// do not. Both still amplify the rounding of their argument by about x^2, so
-/// the float64 kernels form the argument in long double.
+/// the scalar float64 functions form the argument in long double (the float64
+/// lane kernels: core/src/kernels/float64_gelu.inc, float64_pair_kernels.inc).
 ///
 /// Each f' has one root (x0 = -0.75179 exact, -0.75246 tanh), where f' is the
 /// difference of two terms near 0.2: the direct form's absolute error (~1e-20
