@@ -25,23 +25,24 @@ struct Restore {
   }
 };
 
-float* aligned(float* p) { return p + (64 - reinterpret_cast<std::uintptr_t>(p) % 64) % 64 / sizeof(float); }
+template <class T>
+T* aligned(T* p) { return p + (64 - reinterpret_cast<std::uintptr_t>(p) % 64) % 64 / sizeof(T); }
 
-/// run(out) with ordinary stores, then streaming ones, starting at each float offset of a 64-byte line.
-template <class Run>
-void same_either_way(std::size_t n, const std::vector<float>& init, Run run) {
-  for (std::size_t offset = 0; offset < 16; offset += 3) {
+/// run(out) with ordinary stores, then streaming ones, starting at each element offset of a 64-byte line.
+template <class T, class Run>
+void same_either_way(std::size_t n, const std::vector<T>& init, Run run) {
+  for (std::size_t offset = 0; offset < 64 / sizeof(T); offset += 3) {
     CAPTURE(offset);
-    std::vector<float> plain(n + 32), streamed(n + 32);
-    float* a = aligned(plain.data()) + offset;
-    float* b = aligned(streamed.data()) + offset;
-    std::memcpy(a, init.data(), n * sizeof(float));
-    std::memcpy(b, init.data(), n * sizeof(float));
+    std::vector<T> plain(n + 32), streamed(n + 32);
+    T* a = aligned(plain.data()) + offset;
+    T* b = aligned(streamed.data()) + offset;
+    std::memcpy(a, init.data(), n * sizeof(T));
+    std::memcpy(b, init.data(), n * sizeof(T));
     k::set_streaming_store_bytes(~std::size_t(0));
     run(a);
     k::set_streaming_store_bytes(1);
     run(b);
-    CHECK(std::memcmp(a, b, n * sizeof(float)) == 0);
+    CHECK(std::memcmp(a, b, n * sizeof(T)) == 0);
   }
 }
 
@@ -92,6 +93,33 @@ TEST_CASE("streaming stores write what ordinary ones write (relu, leaky_relu, pr
       for (bool accumulate : {false, true})
         same_either_way(n, init, [&](float* dx) {
           k::activation_backward<float>(f, x.data(), g.data(), dx, n, accumulate, p);
+        });
+    }
+  }
+}
+
+TEST_CASE("float64 activations: streaming stores write what ordinary ones write, every elementwise activation") {
+  Restore restore;
+  const std::size_t n = 1000 * 8 + 5;
+  std::vector<double> x(n), g(n), init(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = std::sin(i * 0.37) * 5;
+    g[i] = std::cos(i * 0.11);
+    init[i] = static_cast<double>(i % 5);
+  }
+  x[3] = std::nan("");
+  for (const std::string& isa : k::available_isas()) {
+    REQUIRE(k::use_isa(isa));
+    CAPTURE(isa);
+    for (const xgrad::ActivationInfo& a : xgrad::activation_catalogue()) {
+      if (a.shape != xgrad::ActivationShape::elementwise) continue;
+      CAPTURE(a.name);
+      xgrad::ActivationParams p = xgrad::default_params(a.id);
+      if (a.id == xgrad::Act::threshold) p.v[0] = 0.5, p.v[1] = -2.0;
+      same_either_way(n, init, [&](double* y) { k::activation_forward<double>(a.id, x.data(), y, n, p); });
+      for (bool accumulate : {false, true})
+        same_either_way(n, init, [&](double* dx) {
+          k::activation_backward<double>(a.id, x.data(), g.data(), dx, n, accumulate, p);
         });
     }
   }
