@@ -82,7 +82,11 @@ std::atomic<std::size_t>& stream_bytes() {
 }
 }  // namespace
 
-std::size_t detail::streaming_store_bytes() { return stream_bytes().load(std::memory_order_relaxed); }
+// Inside a parallel region each thread streams its own part of one pass: the
+// parts together fill the cache when each reaches its share of the threshold.
+std::size_t detail::streaming_store_bytes() {
+  return stream_bytes().load(std::memory_order_relaxed) / static_cast<std::size_t>(parallel::team_size());
+}
 std::size_t streaming_store_bytes() { return detail::streaming_store_bytes(); }
 void set_streaming_store_bytes(std::size_t bytes) { stream_bytes().store(bytes, std::memory_order_relaxed); }
 

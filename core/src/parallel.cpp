@@ -76,6 +76,8 @@ int threads_for(std::size_t work, std::size_t grain) {
   return by_work < static_cast<std::size_t>(n) ? static_cast<int>(by_work) : n;
 }
 
+int team_size() { return omp_get_num_threads(); }
+
 namespace detail {
 
 void run_range(std::size_t n, std::size_t align, int threads, RangeTask task, const void* context) {

@@ -30,6 +30,10 @@ namespace parallel {
 /// get_num_threads().
 int threads_for(std::size_t work, std::size_t grain);
 
+/// Threads of the parallel region the caller runs in (1 outside any): the
+/// threads that share the caches with this one's part of the work.
+int team_size();
+
 namespace detail {
 using RangeTask = void (*)(const void* context, std::size_t begin, std::size_t end);
 /// Splits [0, n) into `threads` parts whose boundaries are multiples of `align`.
