@@ -237,17 +237,10 @@ void leaky_relu_backward(const float* x, const float* g, float* dx, std::size_t 
 }
 double prelu_backward(const float* x, const float* g, float* dx, std::size_t n, float alpha, bool accumulate) {
   const Table& t = current();
-  constexpr std::size_t chunk = parallel::kReduceChunk;
-  if (n <= chunk) return t.prelu_backward(x, g, dx, n, alpha, accumulate);
-  const std::size_t chunks = (n + chunk - 1) / chunk;
-  std::vector<double> partial(chunks);
-  parallel::for_chunks(chunks, parallel::threads_for(n, parallel::kGrainCheap), [&](std::size_t c) {
-    const std::size_t b = c * chunk, e = std::min(n, b + chunk);
-    partial[c] = t.prelu_backward(x + b, g + b, dx == nullptr ? nullptr : dx + b, e - b, alpha, accumulate);
+  return parallel::sum_fixed_chunks(n, parallel::kReduceChunk, parallel::threads_for(n, parallel::kGrainCheap),
+                                    [&](std::size_t b, std::size_t e) {
+    return t.prelu_backward(x + b, g + b, dx == nullptr ? nullptr : dx + b, e - b, alpha, accumulate);
   });
-  double total = 0;
-  for (double v : partial) total += v;
-  return total;
 }
 void prelu_rows_forward(const float* x, const float* alpha, float* y, std::size_t rows, std::size_t features) {
   const Table& t = current();

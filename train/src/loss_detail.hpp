@@ -26,31 +26,14 @@ inline constexpr std::size_t kLossGrainMath = parallel::kGrainScalar;
 /// total has the same bits on any thread count.
 template <class F>
 double chunked_sum(std::size_t n, std::size_t grain, F&& partial) {
-  constexpr std::size_t chunk = parallel::kReduceChunk;
-  if (n <= chunk) return partial(std::size_t(0), n);
-  const std::size_t chunks = (n + chunk - 1) / chunk;
-  std::vector<double> sums(chunks);
-  parallel::for_chunks(chunks, parallel::threads_for(n, grain), [&](std::size_t c) {
-    sums[c] = partial(c * chunk, std::min(n, (c + 1) * chunk));
-  });
-  double total = 0;
-  for (double s : sums) total += s;
-  return total;
+  return parallel::sum_fixed_chunks(n, parallel::kReduceChunk, parallel::threads_for(n, grain), partial);
 }
 
 /// chunked_sum over rows of `width` elements: partial(row_begin, row_end), chunks of whole rows.
 template <class F>
 double chunked_row_sum(std::size_t rows, std::size_t width, std::size_t grain, F&& partial) {
   const std::size_t chunk_rows = std::max<std::size_t>(1, parallel::kReduceChunk / std::max<std::size_t>(width, 1));
-  if (rows <= chunk_rows) return partial(std::size_t(0), rows);
-  const std::size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
-  std::vector<double> sums(chunks);
-  parallel::for_chunks(chunks, parallel::threads_for(rows * width, grain), [&](std::size_t c) {
-    sums[c] = partial(c * chunk_rows, std::min(rows, (c + 1) * chunk_rows));
-  });
-  double total = 0;
-  for (double s : sums) total += s;
-  return total;
+  return parallel::sum_fixed_chunks(rows, chunk_rows, parallel::threads_for(rows * width, grain), partial);
 }
 
 /// accumulate_grad_each split over the threads (each element its own contribution: any split gives the same bits).

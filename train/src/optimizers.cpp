@@ -199,16 +199,7 @@ double sum_of_squares(const T* g, std::size_t n) {
     for (std::size_t i = b; i < e; ++i) s += double(g[i]) * g[i];
     return s;
   };
-  constexpr std::size_t chunk = parallel::kReduceChunk;
-  if (n <= chunk) return partial(0, n);
-  const std::size_t chunks = (n + chunk - 1) / chunk;
-  std::vector<double> sums(chunks);
-  parallel::for_chunks(chunks, parallel::threads_for(n, parallel::kGrainCheap), [&](std::size_t c) {
-    sums[c] = partial(c * chunk, std::min(n, (c + 1) * chunk));
-  });
-  double total = 0;
-  for (double s : sums) total += s;
-  return total;
+  return parallel::sum_fixed_chunks(n, parallel::kReduceChunk, parallel::threads_for(n, parallel::kGrainCheap), partial);
 }
 }  // namespace
 

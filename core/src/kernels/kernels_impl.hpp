@@ -38,7 +38,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <type_traits>
 
 #include "kernels_internal.hpp"

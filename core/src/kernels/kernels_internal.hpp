@@ -19,9 +19,9 @@ using Params = xgrad::ActivationParams;
 /// The scalar kernel of xgrad::math for the lanes the vector code leaves out
 /// (NaN, infinities, huge magnitudes, the neighbourhood of a root of f').
 using ScalarFn = float (*)(Op op, bool derivative, float x, const Params& p);
-/// One softmax / log-softmax row through the scalar lane code (rows with NaN or infinities).
 /// The same for float64 (xgrad::math's float64 path).
 using ScalarFn64 = double (*)(Op op, bool derivative, double x, const Params& p);
+/// One softmax / log-softmax row through the scalar lane code (rows with NaN or infinities).
 using ScalarRowFn = void (*)(bool log, const float* x, float* y, std::size_t cols);
 
 struct Table {

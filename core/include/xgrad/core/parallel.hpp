@@ -14,6 +14,7 @@
 /// sums are combined in chunk order.
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 namespace xgrad {
 
@@ -70,6 +71,23 @@ void for_chunks(std::size_t chunks, int threads, F&& f) {
   detail::run_chunks(chunks, threads, [](const void* ctx, std::size_t c) {
     (*static_cast<std::remove_reference_t<F>*>(const_cast<void*>(ctx)))(c);
   }, &f);
+}
+
+/// The sum of partial(begin, end) over [0, n) in fixed chunks of `chunk` units (boundaries
+/// from n and chunk only) spread over `threads` threads, the chunks' sums added in chunk
+/// order: the same bits on any thread count. One call when n fits in one chunk.
+template <class F>
+double sum_fixed_chunks(std::size_t n, std::size_t chunk, int threads, F&& partial) {
+  if (n <= chunk) return partial(std::size_t(0), n);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  std::vector<double> sums(chunks);
+  for_chunks(chunks, threads, [&](std::size_t c) {
+    const std::size_t b = c * chunk, e = b + chunk < n ? b + chunk : n;
+    sums[c] = partial(b, e);
+  });
+  double total = 0;
+  for (double s : sums) total += s;
+  return total;
 }
 
 /// Grain sizes (elements, or multiply-adds for products) per thread: about
