@@ -22,11 +22,11 @@
 // xgrad::math: the piecewise-linear activations (piecewise_kernels.inc,
 // exactly the scalar results), silu forward (float32_kernels.inc), elu, selu
 // and celu (exp_linear_kernels.inc), silu', softplus and logsigmoid
-// (sigmoid_family_kernels.inc).
+// (sigmoid_family_kernels.inc), tanh and tanhshrink (tanh_family_kernels.inc).
 //
 // The sections live in the .inc files included below, in order: vector_math,
 // activation_kernels (with float32_kernels, piecewise_kernels,
-// exp_linear_kernels and sigmoid_family_kernels), softmax_rows, matmul, adam,
+// exp_linear_kernels, sigmoid_family_kernels and tanh_family_kernels), softmax_rows, matmul, adam,
 // and the float64 arrays: float64_math (exp, expm1, log1p, tanh to ~1 ulp of
 // double) and float64_kernels (with float64_pair_kernels and float64_gelu).
 //
