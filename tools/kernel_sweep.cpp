@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   flush();
   std::printf("%s: %llu inputs (stride %u below %g in magnitude)\n", name.c_str(), static_cast<unsigned long long>(count), stride, bound);
   for (std::size_t s = 0; s < isas.size(); ++s)
-    std::printf("%-8s f  worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n%-8s f' worst %.0f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n",
+    std::printf("%-8s f  worst %.2f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n%-8s f' worst %.2f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n",
                 isas[s].c_str(), wf[s].ulps, wf[s].at, (unsigned long long)wf[s].over1, (unsigned long long)wf[s].over2,
                 isas[s].c_str(), wd[s].ulps, wd[s].at, (unsigned long long)wd[s].over1, (unsigned long long)wd[s].over2);
   return 0;

@@ -21,12 +21,13 @@
 // dense sweep of float32 inputs. Also on float32 lanes, within 1 ulp of
 // xgrad::math: the piecewise-linear activations (piecewise_kernels.inc,
 // exactly the scalar results), elu, selu and celu (exp_linear_kernels.inc),
-// softplus and logsigmoid (sigmoid_family_kernels.inc), and silu, silu'
-// (silu_kernels.inc: float32 pairs or float64 halves of the vector).
+// softplus and logsigmoid (sigmoid_family_kernels.inc), silu, silu'
+// (silu_kernels.inc: float32 pairs or float64 halves of the vector), tanh and
+// tanhshrink (tanh_family_kernels.inc).
 //
 // The sections live in the .inc files included below, in order: vector_math,
-// activation_kernels (with float32_kernels, piecewise_kernels,
-// exp_linear_kernels, sigmoid_family_kernels and silu_kernels), softmax_rows, matmul, adam,
+// activation_kernels (with float32_kernels, piecewise_kernels, exp_linear_kernels,
+// sigmoid_family_kernels, silu_kernels and tanh_family_kernels), softmax_rows, matmul, adam,
 // and the float64 arrays: float64_math (exp, expm1, log1p, tanh to ~1 ulp of
 // double) and float64_kernels (with float64_pair_kernels and float64_gelu).
 //
