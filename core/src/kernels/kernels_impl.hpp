@@ -20,7 +20,8 @@
 // build against the mpmath references and against the scalar kernels on a
 // dense sweep of float32 inputs. Also on float32 lanes, within 1 ulp of
 // xgrad::math: the piecewise-linear activations (piecewise_kernels.inc,
-// exactly the scalar results), silu forward (float32_kernels.inc), elu, selu
+// exactly the scalar results but hardswish's f, within 1 ulp), relu,
+// leaky_relu and prelu (rectifier_kernels.inc, exactly), silu forward (float32_kernels.inc), elu, selu
 // and celu (exp_linear_kernels.inc), silu', softplus and logsigmoid
 // (sigmoid_family_kernels.inc).
 //
