@@ -3,8 +3,9 @@
 // instruction-set build this CPU runs, against xgrad::math (a float64
 // evaluation, within 0.58 ulp of the exact value): the worst distance in
 // ulps for f and f', where it occurs, and how many inputs are more than 1 and
-// 2 ulp away (a sign that differs counts as 1e9). gelu takes about four
-// minutes. Usage: kernel_sweep gelu|sigmoid [stride]  (default stride 1: every float).
+// 2 ulp away (a sign that differs counts as 1e9), and how many differ at all.
+// gelu takes about four minutes.
+// Usage: kernel_sweep gelu|sigmoid [stride]  (default stride 1: every float).
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -29,9 +30,10 @@ double ulp_distance(float a, float b) {
 struct Worst {
   double ulps = 0;
   float at = 0;
-  std::uint64_t over1 = 0, over2 = 0;
+  std::uint64_t differ = 0, over1 = 0, over2 = 0;
   void add(double u, float x) {
     if (u > ulps) ulps = u, at = x;
+    differ += u > 0;
     over1 += u > 1;
     over2 += u > 2;
   }
@@ -86,8 +88,10 @@ int main(int argc, char** argv) {
   flush();
   std::printf("%s: %llu inputs (stride %u below %g in magnitude)\n", name.c_str(), static_cast<unsigned long long>(count), stride, bound);
   for (std::size_t s = 0; s < isas.size(); ++s)
-    std::printf("%-8s f  worst %.2f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n%-8s f' worst %.2f ulp at %.9g (%llu > 1 ulp, %llu > 2)\n",
-                isas[s].c_str(), wf[s].ulps, wf[s].at, (unsigned long long)wf[s].over1, (unsigned long long)wf[s].over2,
-                isas[s].c_str(), wd[s].ulps, wd[s].at, (unsigned long long)wd[s].over1, (unsigned long long)wd[s].over2);
+    std::printf("%-8s f  worst %.2f ulp at %.9g (%llu differ, %llu > 1 ulp, %llu > 2)\n"
+                "%-8s f' worst %.2f ulp at %.9g (%llu differ, %llu > 1 ulp, %llu > 2)\n",
+                isas[s].c_str(), wf[s].ulps, wf[s].at, (unsigned long long)wf[s].differ, (unsigned long long)wf[s].over1,
+                (unsigned long long)wf[s].over2, isas[s].c_str(), wd[s].ulps, wd[s].at, (unsigned long long)wd[s].differ,
+                (unsigned long long)wd[s].over1, (unsigned long long)wd[s].over2);
   return 0;
 }

@@ -20,10 +20,11 @@
 // build against the mpmath references and against the scalar kernels on a
 // dense sweep of float32 inputs. Also on float32 lanes, within 1 ulp of
 // xgrad::math: the piecewise-linear activations (piecewise_kernels.inc,
-// exactly the scalar results), elu, selu and celu (exp_linear_kernels.inc),
-// softplus and logsigmoid (sigmoid_family_kernels.inc), silu, silu'
-// (silu_kernels.inc: float32 pairs or float64 halves of the vector), tanh and
-// tanhshrink (tanh_family_kernels.inc).
+// exactly the scalar results), relu, leaky_relu and prelu (rectifier_kernels.inc,
+// exactly), elu, selu and celu (exp_linear_kernels.inc), softplus and
+// logsigmoid (sigmoid_family_kernels.inc), silu, silu' (silu_kernels.inc:
+// float32 pairs or float64 halves of the vector), tanh and tanhshrink
+// (tanh_family_kernels.inc).
 //
 // The sections live in the .inc files included below, in order: vector_math,
 // activation_kernels (with float32_kernels, piecewise_kernels, exp_linear_kernels,
