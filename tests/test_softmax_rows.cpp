@@ -118,3 +118,58 @@ TEST_CASE("softmax rows of every ISA build agree with xgrad::math within 1 ulp o
     }
   }
 }
+
+TEST_CASE("glu rows of every ISA build are the sigmoid kernels and products, bit for bit") {
+  Restore restore;
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const std::size_t block : {std::size_t(1), std::size_t(5), std::size_t(16), std::size_t(37), std::size_t(512)}) {
+    CAPTURE(block);
+    const std::size_t groups = 7, n = groups * block;
+    Rng rng{block};
+    std::vector<float> x(2 * n), g(n);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double u = rng.next();
+      x[i] = static_cast<float>((u - 0.5) * (i % 5 == 0 ? 300 : i % 5 == 1 ? 1e-3 : 20));
+    }
+    for (float& v : g) v = static_cast<float>(rng.next() * 4 - 2);
+    x[1] = std::numeric_limits<float>::quiet_NaN();
+    x[x.size() - 1] = inf;
+    x[x.size() - 2] = -inf;
+    if (block > 1) x[block + 1] = std::numeric_limits<float>::quiet_NaN();  // a b lane
+    const xgrad::ActivationParams p{};
+    auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
+      for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+      return true;
+    };
+    for (const std::string& isa : k::available_isas()) {
+      CAPTURE(isa);
+      REQUIRE(k::use_isa(isa));
+      std::vector<float> y(n), ref(n), s(block), ga(block);
+      k::glu_rows(x.data(), y.data(), groups, block);
+      for (std::size_t o = 0; o < groups; ++o) {
+        const float* a = &x[2 * o * block];
+        k::activation_forward<float>(xgrad::Act::sigmoid, a + block, &ref[o * block], block, p);
+        for (std::size_t j = 0; j < block; ++j) ref[o * block + j] *= a[j];
+      }
+      CHECK(same(y, ref));
+      for (const bool accumulate : {false, true}) {
+        CAPTURE(accumulate);
+        std::vector<float> dx(2 * n, 0.5f), dref(2 * n, 0.5f);
+        k::glu_rows_backward(x.data(), g.data(), dx.data(), groups, block, accumulate);
+        for (std::size_t o = 0; o < groups; ++o) {
+          const float* a = &x[2 * o * block];
+          float* da = &dref[2 * o * block];
+          const float* go = &g[o * block];
+          k::activation_forward<float>(xgrad::Act::sigmoid, a + block, s.data(), block, p);
+          for (std::size_t j = 0; j < block; ++j) {
+            da[j] = accumulate ? da[j] + go[j] * s[j] : go[j] * s[j];
+            ga[j] = go[j] * a[j];
+          }
+          k::activation_backward<float>(xgrad::Act::sigmoid, a + block, ga.data(), da + block, block, accumulate, p);
+        }
+        CHECK(same(dx, dref));
+      }
+    }
+  }
+}

@@ -70,6 +70,7 @@ using detail::Params;
 #include "vector_math.inc"
 #include "activation_kernels.inc"
 #include "softmax_rows.inc"
+#include "glu_rows.inc"
 #include "matmul.inc"
 #include "adam.inc"
 #include "float64_math.inc"
@@ -84,6 +85,7 @@ Table XGRAD_KERNEL_TABLE() {
   namespace k = xgrad::kernels::XGRAD_KERNEL_ISA;
   return {XGRAD_KERNEL_NAME,  k::unary_forward,  k::unary_backward, k::unary_second, k::relu_forward,         k::relu_backward,
           k::leaky_forward,   k::leaky_backward, k::prelu_backward, k::prelu_rows_forward, k::prelu_rows_backward, k::softmax_rows,         k::softmax_backward_rows,
+          k::glu_forward,     k::glu_backward,
           k::gemm_small,      k::adam_update,
           k::gemm_small_f64,  k::adam_update_f64,
           k::f64_vectorised,  k::unary_forward_f64, k::unary_backward_f64};
