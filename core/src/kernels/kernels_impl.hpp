@@ -26,7 +26,8 @@
 //
 // The sections live in the .inc files included below, in order: vector_math,
 // activation_kernels (with float32_kernels, piecewise_kernels,
-// exp_linear_kernels and sigmoid_family_kernels), softmax_rows, matmul, adam,
+// exp_linear_kernels and sigmoid_family_kernels), softmax_rows, glu_rows (glu on
+// the sigmoid kernel's vector code), matmul, adam,
 // and the float64 arrays: float64_math (exp, expm1, log1p, tanh to ~1 ulp of
 // double) and float64_kernels (with float64_pair_kernels and float64_gelu).
 //
