@@ -303,7 +303,12 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
   Tensor<T> y = Tensor<T>::from_shape(out_shape);
   const T* xv = x.value().data();
   const std::size_t block = half * inner;  // one half of one lane group, contiguous
-  for (std::size_t o = 0; o < outer; ++o) {
+  // float32 over two groups or more: the glu kernels (one pass, the same roundings), split by groups
+  const bool fused = std::is_same_v<T, float> && outer >= 2;
+  if constexpr (std::is_same_v<T, float>) {
+    if (fused) kernels::glu_rows(xv, y.data(), outer, block);
+  }
+  for (std::size_t o = 0; o < (fused ? 0 : outer); ++o) {
     const T* a = xv + o * 2 * block;
     T* out = y.data() + o * block;
     kernels::activation_forward<T>(Act::sigmoid, a + block, out, block, {});
@@ -313,13 +318,16 @@ Variable<T> glu_op(const Variable<T>& x, long axis) {
       for (std::size_t j = i, e = std::min(block, i + kGroup); j < e; ++j) out[j] *= a[j];
     }
   }
-  return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block](Node<T>& self) {
+  return Variable<T>::make_result(std::move(y), "glu", {x}, [outer, block, fused](Node<T>& self) {
     Node<T>& in = *self.inputs[0];
     if (!in.requires_grad) return;
     bool add_into = false;
     T* dx = detail::grad_buffer(in, add_into);
     const T* xv = in.value.data();
     const T* g = self.incoming_grad().data();
+    if constexpr (std::is_same_v<T, float>) {
+      if (fused) return kernels::glu_rows_backward(xv, g, dx, outer, block, add_into);
+    }
     std::vector<T> scratch(block);
     for (std::size_t o = 0; o < outer; ++o) {
       const T* a = xv + o * 2 * block;

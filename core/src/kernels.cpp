@@ -308,6 +308,20 @@ void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_
   rows_backward(false, true, y, g, dx, rows, cols, accumulate);
 }
 
+void glu_rows(const float* x, float* y, std::size_t groups, std::size_t block) {
+  const Table& t = current();
+  for_rows(groups, 2 * block, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.glu_forward(x + 2 * r0 * block, y + r0 * block, r1 - r0, block, scalar_unary);
+  });
+}
+void glu_rows_backward(const float* x, const float* g, float* dx, std::size_t groups, std::size_t block,
+                       bool accumulate) {
+  const Table& t = current();
+  for_rows(groups, 2 * block, parallel::kGrainMath, [&](std::size_t r0, std::size_t r1) {
+    t.glu_backward(x + 2 * r0 * block, g + r0 * block, dx + 2 * r0 * block, r1 - r0, block, accumulate, scalar_unary);
+  });
+}
+
 namespace {
 template <class T, class Kernel>
 bool gemm_small_split(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,

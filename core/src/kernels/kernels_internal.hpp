@@ -43,6 +43,11 @@ struct Table {
   void (*softmax_rows)(bool log, bool negate, const float* x, float* y, std::size_t rows, std::size_t cols, ScalarRowFn);
   void (*softmax_backward_rows)(bool log, bool negate, const float* y, const float* g, float* dx, std::size_t rows,
                                 std::size_t cols, bool accumulate);
+  /// glu over `groups` lane groups of halves a, b (`block` floats each): y = a sigmoid(b); da (+)= g sigmoid(b),
+  /// db (+)= g a sigmoid'(b).
+  void (*glu_forward)(const float* x, float* y, std::size_t groups, std::size_t block, ScalarFn);
+  void (*glu_backward)(const float* x, const float* g, float* dx, std::size_t groups, std::size_t block, bool accumulate,
+                       ScalarFn);
   /// C = alpha op(A) op(B) + beta C (row-major) for small products: plain loops.
   void (*gemm_small)(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
                      std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);

@@ -73,6 +73,14 @@ void log_softmax_backward_rows(const float* y, const float* g, float* dx, std::s
 void softmin_rows(const float* x, float* y, std::size_t rows, std::size_t cols);
 void softmin_backward_rows(const float* y, const float* g, float* dx, std::size_t rows, std::size_t cols, bool accumulate);
 
+/// glu over `groups` lane groups of 2 * block floats whose halves a and b are contiguous
+/// (glu along the last axis, or any axis with the trailing extent folded into block):
+/// y (groups x block) = a sigmoid(b); backward da (+)= g sigmoid(b), db (+)= (g a) sigmoid'(b),
+/// each sigmoid and product rounded as the sigmoid kernels and then a product round them.
+void glu_rows(const float* x, float* y, std::size_t groups, std::size_t block);
+void glu_rows_backward(const float* x, const float* g, float* dx, std::size_t groups, std::size_t block,
+                       bool accumulate);
+
 /// C = alpha op(A) op(B) + beta C for small row-major float products, where a
 /// BLAS call costs more than the arithmetic; false (nothing done) when the
 /// product is too large for it (m n k > 2^21, or k n > 16384 with n rounded up to 16).
