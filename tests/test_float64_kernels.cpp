@@ -18,6 +18,7 @@
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/activations/catalogue.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "restore_isa.hpp"
 
 namespace {
 
@@ -26,10 +27,7 @@ namespace m = xgrad::math;
 using xgrad::Act;
 using LD = long double;
 
-struct Restore {
-  std::string isa = k::isa();
-  ~Restore() { k::use_isa(isa); }
-};
+using Restore = xgrad_test::RestoreIsa;
 
 double from_bits(std::uint64_t u) {
   double d;

@@ -18,6 +18,7 @@
 #include "../tools/exactness_reference.hpp"
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "restore_isa.hpp"
 
 namespace {
 
@@ -25,10 +26,7 @@ namespace k = xgrad::kernels;
 namespace m = xgrad::math;
 using namespace xgrad::exactness;
 
-struct Restore {
-  std::string isa = k::isa();
-  ~Restore() { k::use_isa(isa); }
-};
+using Restore = xgrad_test::RestoreIsa;
 
 /// f and f' of every x through the kernels (f' as the backward with g = 1).
 Value<float> evaluate_kernel(Fn fn, float x) {

@@ -12,15 +12,13 @@
 
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "restore_isa.hpp"
 
 namespace {
 
 namespace k = xgrad::kernels;
 
-struct RestoreIsa {
-  std::string isa = k::isa();
-  ~RestoreIsa() { k::use_isa(isa); }
-};
+using RestoreIsa = xgrad_test::RestoreIsa;
 
 double ulps_apart(float a, float b) {
   if (a == b) return 0;

@@ -14,16 +14,14 @@
 
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "restore_isa.hpp"
 
 namespace {
 
 namespace k = xgrad::kernels;
 namespace m = xgrad::math;
 
-struct Restore {
-  std::string isa = k::isa();
-  ~Restore() { k::use_isa(isa); }
-};
+using Restore = xgrad_test::RestoreIsa;
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); }
 

@@ -17,16 +17,14 @@
 
 #include "xgrad/core/activations.hpp"
 #include "xgrad/core/kernels.hpp"
+#include "restore_isa.hpp"
 
 namespace {
 
 namespace k = xgrad::kernels;
 namespace m = xgrad::math;
 
-struct Restore {
-  std::string isa = k::isa();
-  ~Restore() { k::use_isa(isa); }
-};
+using Restore = xgrad_test::RestoreIsa;
 
 /// |a - b| in ulps of the larger magnitude (at least FLT_MIN's); 0 for equal or both NaN.
 double ulps(float a, float b) {
