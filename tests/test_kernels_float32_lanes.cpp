@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xgrad/core/activations.hpp"
@@ -57,5 +58,42 @@ TEST_CASE("tanhshrink's kernels keep 1 ulp where x^3 / 3 nears float32's underfl
       }
     }
     CHECK(bad == 0);
+  }
+}
+
+TEST_CASE("elu, selu and celu keep 1 ulp where their e^x changes table entry or form") {
+  RestoreIsa restore;
+  // Every 31st float32 of [-0.05, -0.035] (around -ln2/16: the first step of AVX2's 2^(i/8)
+  // table), of [-0.75, -0.6] (2^k T below 1/2: 2^k T - 1 no longer exact) and of
+  // [-80.5, -79.5] (the scalar lanes' edge), with +-0 (sign kept), +-inf and NaN.
+  std::vector<float> xs{0.f, -0.f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                        std::numeric_limits<float>::quiet_NaN(), -80.f, -1e-45f, 1e-45f};
+  for (auto [lo, hi] : {std::pair{-0.05f, -0.035f}, std::pair{-0.75f, -0.6f}, std::pair{-80.5f, -79.5f}})
+    for (float x = lo; x < hi;) {
+      xs.push_back(x);
+      std::uint32_t b;
+      std::memcpy(&b, &x, 4);
+      b -= 31;  // toward zero: x < 0
+      std::memcpy(&x, &b, 4);
+    }
+  const std::vector<float> ones(xs.size(), 1.f);
+  std::vector<float> f(xs.size()), df(xs.size());
+  for (xgrad::Act fn : {xgrad::Act::elu, xgrad::Act::selu, xgrad::Act::celu}) {
+    const xgrad::ActivationParams p = xgrad::default_params(fn);
+    for (const std::string& isa : k::available_isas()) {
+      REQUIRE(k::use_isa(isa));
+      k::activation_forward<float>(fn, xs.data(), f.data(), xs.size(), p);
+      k::activation_backward<float>(fn, xs.data(), ones.data(), df.data(), xs.size(), false, p);
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        const float rf = xgrad::activation_f<float>(fn, xs[i], p), rd = xgrad::activation_df<float>(fn, xs[i], p);
+        const bool nan_ok = std::isnan(rf) ? std::isnan(f[i]) && std::isnan(df[i]) : !std::isnan(f[i]) && !std::isnan(df[i]);
+        if (!nan_ok || (!std::isnan(rf) && (ulps_apart(f[i], rf) > 1 || ulps_apart(df[i], rd) > 1 ||
+                                            std::signbit(f[i]) != std::signbit(rf)))) {
+          if (++bad <= 5) MESSAGE(isa << " act " << int(fn) << "(" << xs[i] << "): " << f[i] << ", " << df[i] << "; scalar " << rf << ", " << rd);
+        }
+      }
+      CHECK(bad == 0);
+    }
   }
 }

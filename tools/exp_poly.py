@@ -47,3 +47,25 @@ for n, L in ((5, L), (6, mp.log(2)/2 * (1 + mp.mpf('1e-3')))):
         ex = mp.expm1(r)
         if ex != 0: worst = max(worst, abs((r + r*r*q - ex)/ex))
     print("float32, degree %d:" % (n - 1), float(worst), [x.hex() + "f" for x in cs])
+
+# exp_table8 (exp_linear_kernels.inc, AVX2): degree 2 on [-ln2/16, ln2/16]
+# widened by 1e-3, ln2/8 as a float32 pair, and the table of 2^(i/8): T_i's bits
+# minus i << 20 and its rounding rho_i = (2^(i/8) - T_i) / T_i.
+L = mp.log(2)/16 * (1 + mp.mpf('1e-3'))
+n = 3
+nodes = [mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
+M = mp.matrix([[t**j for j in range(n)] for t in nodes])
+c = mp.lu_solve(M, mp.matrix([Q(L*t) for t in nodes]))
+cs = [f32(c[j]/L**j) for j in range(n)]
+worst = 0
+for i in range(4001):
+    r = mp.mpf(f32(-L + 2*L*i/4000))
+    ex = mp.expm1(r)
+    if ex != 0: worst = max(worst, abs((r + r*r*(cs[0] + r*(cs[1] + r*cs[2])) - ex)/ex))
+print("float32, 2^(i/8) table, degree 2:", float(worst), [x.hex() + "f" for x in cs])
+l1 = f32(mp.log(2)/8)
+print("ln2/8 =", l1.hex(), "+", f32(mp.log(2)/8 - l1).hex())
+def bits(x): return struct.unpack('I', struct.pack('f', x))[0]
+T = [mp.power(2, mp.mpf(i)/8) for i in range(8)]
+print("T bits - (i << 20):", ["0x%08Xu" % ((bits(f32(t)) - (i << 20)) & 0xffffffff) for i, t in enumerate(T)])
+print("rho:", [f32((t - f32(t))/f32(t)).hex() + "f" for t in T])
