@@ -34,34 +34,30 @@ for deg in (5, 6, 7):
 # for the reduction's second part, which is kept apart from r.
 import struct
 def f32(x): return struct.unpack('f', struct.pack('f', float(x)))[0]
-for n, L in ((5, L), (6, mp.log(2)/2 * (1 + mp.mpf('1e-3')))):
+def fit_f32(n, L, samples):
+    """Q of n float32 coefficients on [-L, L] (Chebyshev nodes), and the worst
+    relative error of r + r^2 Q(r) on `samples` + 1 float32 points."""
     nodes = [mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
     M = mp.matrix([[t**j for j in range(n)] for t in nodes])
     c = mp.lu_solve(M, mp.matrix([Q(L*t) for t in nodes]))
     cs = [f32(c[j]/L**j) for j in range(n)]
     worst = 0
-    for i in range(2001):
-        r = mp.mpf(f32(-L + 2*L*i/2000))
+    for i in range(samples + 1):
+        r = mp.mpf(f32(-L + 2*L*i/samples))
         q = mp.mpf(cs[-1])
         for j in range(n-2, -1, -1): q = q*r + cs[j]
         ex = mp.expm1(r)
         if ex != 0: worst = max(worst, abs((r + r*r*q - ex)/ex))
+    return cs, worst
+
+for n, L in ((5, L), (6, mp.log(2)/2 * (1 + mp.mpf('1e-3')))):
+    cs, worst = fit_f32(n, L, 2000)
     print("float32, degree %d:" % (n - 1), float(worst), [x.hex() + "f" for x in cs])
 
 # exp_table8 (exp_linear_kernels.inc, AVX2): degree 2 on [-ln2/16, ln2/16]
 # widened by 1e-3, ln2/8 as a float32 pair, and the table of 2^(i/8): T_i's bits
 # minus i << 20 and its rounding rho_i = (2^(i/8) - T_i) / T_i.
-L = mp.log(2)/16 * (1 + mp.mpf('1e-3'))
-n = 3
-nodes = [mp.cos(mp.pi*(k+mp.mpf(0.5))/n) for k in range(n)]
-M = mp.matrix([[t**j for j in range(n)] for t in nodes])
-c = mp.lu_solve(M, mp.matrix([Q(L*t) for t in nodes]))
-cs = [f32(c[j]/L**j) for j in range(n)]
-worst = 0
-for i in range(4001):
-    r = mp.mpf(f32(-L + 2*L*i/4000))
-    ex = mp.expm1(r)
-    if ex != 0: worst = max(worst, abs((r + r*r*(cs[0] + r*(cs[1] + r*cs[2])) - ex)/ex))
+cs, worst = fit_f32(3, mp.log(2)/16 * (1 + mp.mpf('1e-3')), 4000)
 print("float32, 2^(i/8) table, degree 2:", float(worst), [x.hex() + "f" for x in cs])
 l1 = f32(mp.log(2)/8)
 print("ln2/8 =", l1.hex(), "+", f32(mp.log(2)/8 - l1).hex())
