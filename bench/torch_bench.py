@@ -5,12 +5,13 @@ single-threaded, timed like Google Benchmark times xgrad (the iteration count
 grows until one repetition lasts min_time seconds; the median of the
 repetitions is reported).
 
-  torch_bench.py micro [repetitions] [min_time]   -> W1, W4, W5, W8 as JSON
+  torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json [PATTERN]  -> W1, W4, W5, W8 as JSON
   torch_bench.py digits [runs] [digits.csv]         -> W6, W7 as JSON
 """
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -120,19 +121,28 @@ def time_activation(results, prefix, f, x, g, alphas, repetitions, min_time):
     results[f"{prefix}/forward_backward"] = seconds_per_iteration(forward_backward, repetitions, min_time)
 
 
-def micro(repetitions, min_time, activations_path):
+def micro(repetitions, min_time, activations_path, pattern=""):
+    """Every micro workload, or those whose name matches pattern (bench/compare --filter)."""
+    def wanted(key):
+        return not pattern or re.search(pattern, key) is not None
     x = uniform_vector(1, W1_ROWS * W1_COLS, -5, 5).reshape(W1_ROWS, W1_COLS)
     g = uniform_vector(2, W1_ROWS * W1_COLS, -1, 1).reshape(W1_ROWS, W1_COLS)
     results = {}
     state = {}  # keeps each iteration's output alive until the next one is made
     x64, g64 = x.double(), g.double()
     for name, f, alphas, float64 in load_activations(activations_path):
-        if float64:  # W1f64: the same values in float64 (elementwise activations, prelu aside)
+        if float64 and wanted(f"W1f64/{name}/"):  # W1f64: the same values in float64 (prelu aside)
             time_activation(results, f"W1f64/{name}", f, x64, g64, None, repetitions, min_time)
-        time_activation(results, f"W1/{name}", f, x, g, alphas, repetitions, min_time)
+        if wanted(f"W1/{name}/"):
+            time_activation(results, f"W1/{name}", f, x, g, alphas, repetitions, min_time)
 
     y = torch.zeros_like(x)
-    results["W1/copy"] = seconds_per_iteration(lambda: y.copy_(x), repetitions, min_time)
+    if wanted("W1/copy"):
+        results["W1/copy"] = seconds_per_iteration(lambda: y.copy_(x), repetitions, min_time)
+    if pattern and not any(wanted(k) for k in ("W4/dense_784_256/forward_backward", "W5/mlp_step")
+                           + tuple(W8_KEYS)):
+        print(json.dumps({"side": "pytorch", "seconds": results}))
+        return
 
     layer = torch.nn.Linear(W4_IN, W4_OUT)
     limit = 1.0 / math.sqrt(W4_IN)
@@ -165,6 +175,9 @@ def micro(repetitions, min_time, activations_path):
     results["W5/mlp_step"] = seconds_per_iteration(step, repetitions, min_time)
     results.update(w8(repetitions, min_time))
     print(json.dumps({"side": "pytorch", "seconds": results}))
+
+
+W8_KEYS = ("W8/mnist_mlp_step", "W8/deep_narrow_step", "W8/batched_inference", "W8/float64_regression_step")
 
 
 def hashed_labels(seed, n, classes):
@@ -266,12 +279,13 @@ def main(argv):
     mode = argv[1] if len(argv) > 1 else "micro"
     if mode == "micro":
         if len(argv) < 5:
-            sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json (from xgrad_bench --list-activations)")
-        micro(int(argv[2]), float(argv[3]), argv[4])
+            sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json [PATTERN] (activations from "
+                     "xgrad_bench --list-activations; PATTERN: a regular expression, only the workloads it matches)")
+        micro(int(argv[2]), float(argv[3]), argv[4], argv[5] if len(argv) > 5 else "")
     elif mode == "digits":
         digits(int(argv[2]) if len(argv) > 2 else 5, argv[3] if len(argv) > 3 else os.path.join(DATA_DIR, "digits.csv"))
     else:
-        sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json | digits [runs] [digits.csv]")
+        sys.exit("usage: torch_bench.py micro REPETITIONS MIN_TIME ACTIVATIONS.json [PATTERN] | digits [runs] [digits.csv]")
 
 
 if __name__ == "__main__":
