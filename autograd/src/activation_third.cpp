@@ -16,7 +16,25 @@ namespace {
 double sigmoid_of(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
 }  // namespace
 
-bool has_activation_third(Act f) { return f != Act::gelu_tanh && f != Act::mish; }
+// Every activation is named here (no default: -Werror=switch stops a new one
+// until its third derivative is decided, instead of a silent 0).
+bool has_activation_third(Act f) {
+  switch (f) {
+    case Act::sigmoid: case Act::tanh: case Act::tanhshrink: case Act::logsigmoid: case Act::softplus:
+    case Act::silu: case Act::gelu: case Act::softsign: case Act::squareplus: case Act::elu: case Act::selu:
+    case Act::celu:
+      return true;  // closed forms below
+    case Act::linear: case Act::relu: case Act::leaky_relu: case Act::prelu: case Act::rrelu: case Act::hardtanh:
+    case Act::relu6: case Act::hardsigmoid: case Act::hardswish: case Act::softshrink: case Act::hardshrink:
+    case Act::threshold:
+      return true;  // piecewise linear (hardswish: piecewise quadratic): 0
+    case Act::gelu_tanh: case Act::mish:
+      return false;
+    case Act::softmax: case Act::log_softmax: case Act::softmin: case Act::glu:
+      return false;  // lane activations: composed of elementwise ops, never through here
+  }
+  return false;
+}
 
 double activation_third(Act f, const ActivationParams& p, double x, double second) {
   switch (f) {
@@ -62,7 +80,7 @@ double activation_third(Act f, const ActivationParams& p, double x, double secon
     case Act::elu:
     case Act::selu: return x < 0 ? second : 0;
     case Act::celu: return x < 0 ? second / p[0] : 0;
-    default: return 0;  // piecewise linear (and hardswish): f'' is piecewise constant
+    default: return 0;  // the piecewise ones has_activation_third lists: f'' piecewise constant
   }
 }
 
