@@ -16,6 +16,7 @@
 ///   d2f                 f'' as a template over the policy (also where f and df are
 ///                       tuned overloads), PyTorch's double backward at the kinks
 ///                       (0 on linear pieces and at kinks: relu'' = 0)
+///                       (a piecewise-linear one inherits PiecewiseLinear: 0)
 /// and optionally Float64SecondMath (the float64 f'' policy, default
 /// FastExpLongDoubleMath),
 /// alias ("swish"), invalid(p) (a rule across parameters),

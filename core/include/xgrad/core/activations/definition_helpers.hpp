@@ -20,6 +20,15 @@ typename M::V keep_nan(typename M::V x, typename M::V r) {
   return M::select(M::isnan(x), x, r);
 }
 
+/// The base of a piecewise-linear definition: f'' = 0 (PyTorch's double
+/// backward: 0 at the kinks too), NaN for NaN.
+struct PiecewiseLinear {
+  template <class M>
+  static typename M::V d2f(typename M::V x, const double*) {
+    return keep_nan<M>(x, M::c(0));
+  }
+};
+
 /// f' about a root x0 = D::root_hi + D::root_lo of f', where the direct form
 /// is a cancelling difference: f'(x0 + h) = h sum_k D::root_series[k] h^k.
 /// x - root_hi is exact (Sterbenz: same sign, within a factor 2), so h carries

@@ -10,7 +10,7 @@
 
 namespace xgrad::math {
 
-struct Hardshrink {
+struct Hardshrink : PiecewiseLinear {
   static constexpr const char* name = "hardshrink";
   static constexpr const char* torch = "torch.nn.functional.hardshrink(x, lambd)";
   static constexpr std::array<ParamSpec, 1> params{
@@ -25,11 +25,6 @@ struct Hardshrink {
   template <class M>
   static typename M::V df(typename M::V x, const double* p) {
     return keep_nan<M>(x, M::select(M::abs(x) > M::c(p[0]), M::c(1), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 

@@ -13,7 +13,7 @@
 
 namespace xgrad::math {
 
-struct Hardsigmoid {
+struct Hardsigmoid : PiecewiseLinear {
   static constexpr const char* name = "hardsigmoid";
   static constexpr const char* torch = "torch.nn.functional.hardsigmoid(x)";
   static constexpr std::array<ParamSpec, 0> params{};
@@ -27,11 +27,6 @@ struct Hardsigmoid {
   template <class M>
   static typename M::V df(typename M::V x, const double*) {
     return keep_nan<M>(x, M::select(M::land(x > -3.0, x < 3.0), M::c(1.0L / 6), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 

@@ -12,7 +12,7 @@
 
 namespace xgrad::math {
 
-struct Hardtanh {
+struct Hardtanh : PiecewiseLinear {
   static constexpr const char* name = "hardtanh";
   static constexpr const char* torch = "torch.nn.functional.hardtanh(x, min_val, max_val)";
   static constexpr std::array<ParamSpec, 2> params{{
@@ -36,11 +36,6 @@ struct Hardtanh {
   static typename M::V df(typename M::V x, const double* p) {
     const auto inside = M::land(x > M::c(p[0]), x < M::c(p[1]));
     return keep_nan<M>(x, M::select(inside, M::c(1), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 

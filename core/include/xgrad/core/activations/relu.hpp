@@ -11,6 +11,7 @@
 /// once, so they are correctly rounded.
 #include <array>
 
+#include "xgrad/core/activations/definition_helpers.hpp"
 #include "xgrad/core/activations/param.hpp"
 #include "xgrad/core/activations/policy.hpp"
 
@@ -49,7 +50,7 @@ inline T prelu_alpha_derivative(T x) { return x > T(0) ? T(0) : x; }
 
 /// The catalogue's entries (activations/catalogue.hpp). float32 arrays go
 /// through hand-written float-lane kernels (memory-bound: no widening).
-struct Relu {
+struct Relu : PiecewiseLinear {
   static constexpr const char* name = "relu";
   static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.relu(x)";
@@ -58,14 +59,9 @@ struct Relu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double*) { return relu(x); }
   template <class T> static T df(T x, const double*) { return relu_derivative(x); }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return M::select(M::isnan(x), x, M::c(0));
-  }
 };
 
-struct LeakyRelu {
+struct LeakyRelu : PiecewiseLinear {
   static constexpr const char* name = "leaky_relu";
   static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.leaky_relu(x, negative_slope)";
@@ -74,16 +70,11 @@ struct LeakyRelu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, p[0]); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, p[0]); }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return M::select(M::isnan(x), x, M::c(0));
-  }
 };
 
 /// PReLU: leaky_relu with a learnable slope per feature (a tensor in the op
 /// and the PReLU layer); here with one slope, as `xgrad eval prelu --alpha` uses it.
-struct Prelu {
+struct Prelu : PiecewiseLinear {
   static constexpr const char* name = "prelu";
   static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.prelu(x, alpha)";
@@ -92,17 +83,12 @@ struct Prelu {
   static constexpr bool tuned_kernel = true;
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, p[0]); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, p[0]); }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return M::select(M::isnan(x), x, M::c(0));
-  }
 };
 
 /// RReLU: in training each element x < 0 gets its own slope drawn uniformly
 /// from [lower, upper] (xgrad's Generator); in eval mode the mean slope
 /// (lower + upper) / 2, which is the f and f' here.
-struct Rrelu {
+struct Rrelu : PiecewiseLinear {
   static constexpr const char* name = "rrelu";
   static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.rrelu(x, lower, upper, training=False)";
@@ -113,11 +99,6 @@ struct Rrelu {
   static double slope(const double* p) { return (p[0] + p[1]) / 2; }
   template <class T> static T f(T x, const double* p) { return leaky_relu(x, slope(p)); }
   template <class T> static T df(T x, const double* p) { return leaky_relu_derivative(x, slope(p)); }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return M::select(M::isnan(x), x, M::c(0));
-  }
   static std::string invalid(const double* p) {
     if (p[0] <= p[1]) return "";
     return "rrelu: lower (" + number_to_string(p[0]) + ") must not exceed upper (" + number_to_string(p[1]) + ")";
@@ -126,18 +107,13 @@ struct Rrelu {
 
 /// The identity (Keras's "linear", a Dense layer without activation):
 /// f(x) = x, f'(x) = 1 (NaN for NaN).
-struct Linear {
+struct Linear : PiecewiseLinear {
   static constexpr const char* name = "linear";
   static constexpr const char* torch = "x";
   static constexpr std::array<ParamSpec, 0> params{};
   static constexpr std::array<double, 0> kinks{};
   template <class M> static typename M::V f(typename M::V x, const double*) { return x; }
   template <class M> static typename M::V df(typename M::V x, const double*) { return M::select(M::isnan(x), x, x * 0.0 + 1.0); }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return M::select(M::isnan(x), x, M::c(0));
-  }
 };
 
 }  // namespace xgrad::math

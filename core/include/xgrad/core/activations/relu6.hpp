@@ -10,7 +10,7 @@
 
 namespace xgrad::math {
 
-struct Relu6 {
+struct Relu6 : PiecewiseLinear {
   static constexpr const char* name = "relu6";
   static constexpr bool rectifier = true;
   static constexpr const char* torch = "torch.nn.functional.relu6(x)";
@@ -25,11 +25,6 @@ struct Relu6 {
   template <class M>
   static typename M::V df(typename M::V x, const double*) {
     return keep_nan<M>(x, M::select(M::land(x > 0.0, x < 6.0), M::c(1), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 

@@ -12,7 +12,7 @@
 
 namespace xgrad::math {
 
-struct Softshrink {
+struct Softshrink : PiecewiseLinear {
   static constexpr const char* name = "softshrink";
   static constexpr const char* torch = "torch.nn.functional.softshrink(x, lambd)";
   static constexpr std::array<ParamSpec, 1> params{
@@ -28,11 +28,6 @@ struct Softshrink {
   template <class M>
   static typename M::V df(typename M::V x, const double* p) {
     return keep_nan<M>(x, M::select(M::abs(x) > M::c(p[0]), M::c(1), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 

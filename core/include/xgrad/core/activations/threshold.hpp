@@ -10,7 +10,7 @@
 
 namespace xgrad::math {
 
-struct Threshold {
+struct Threshold : PiecewiseLinear {
   static constexpr const char* name = "threshold";
   static constexpr const char* torch = "torch.nn.functional.threshold(x, threshold, value)";
   static constexpr std::array<ParamSpec, 2> params{{
@@ -27,11 +27,6 @@ struct Threshold {
   template <class M>
   static typename M::V df(typename M::V x, const double* p) {
     return keep_nan<M>(x, M::select(x > M::c(p[0]), M::c(1), M::c(0)));
-  }
-  /// f'' = 0: piecewise linear (PyTorch's double backward: 0 at the kinks too).
-  template <class M>
-  static typename M::V d2f(typename M::V x, const double*) {
-    return keep_nan<M>(x, M::c(0));
   }
 };
 
