@@ -126,6 +126,16 @@ def derivative_root(fn, prec):
         return mp.findroot(lambda x: exact_catalogue(fn, x)[1], mpf("-1.2"))
 
 
+def points_around(v, dtype, round_to, next_up, decades=True):
+    """v rounded to dtype and its neighbours 1..3 ulps either side; with decades also v +- 1e-3..1e-8."""
+    base = round_to(dtype, v)
+    pts = [next_up(dtype, base, st) for st in range(-3, 4)]
+    if decades:
+        for k in range(3, 9):
+            pts += [v + mpf(10) ** -k, v - mpf(10) ** -k]
+    return pts
+
+
 def hard_points(fn, dtype, round_to, next_up, prec):
     """The function's own hard inputs: kinks +- 0..3 ulps and +- 1e-8..1e-3, the
     root of f' (nearest inputs on both sides and 1e-8..1e-3 away) and the edges
@@ -133,13 +143,7 @@ def hard_points(fn, dtype, round_to, next_up, prec):
     pts = []
 
     def around(v, decades=True):
-        base = round_to(dtype, v)
-        for st in range(-3, 4):
-            pts.append(next_up(dtype, base, st))
-        if decades:
-            for k in range(3, 9):
-                pts.append(v + mpf(10) ** -k)
-                pts.append(v - mpf(10) ** -k)
+        pts.extend(points_around(v, dtype, round_to, next_up, decades))
 
     for k in kinks(fn):
         around(mpf(k))
@@ -255,13 +259,7 @@ def second_hard_points(fn, dtype, round_to, next_up, prec):
     pts = []
 
     def around(v, decades=True):
-        base = round_to(dtype, v)
-        for st in range(-3, 4):
-            pts.append(next_up(dtype, base, st))
-        if decades:
-            for k in range(3, 9):
-                pts.append(v + mpf(10) ** -k)
-                pts.append(v - mpf(10) ** -k)
+        pts.extend(points_around(v, dtype, round_to, next_up, decades))
 
     for k in second_kinks(fn):
         around(mpf(k))
