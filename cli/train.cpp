@@ -304,7 +304,8 @@ Command add_train_command(CLI::App& parent) {
                     std::string list;
                     for (const auto& name : activation_names()) list += (list.empty() ? "" : ", ") + name;
                     return list;
-                  }() + "; \"\" for none (default 64:relu)");
+                  }() + ", with parameters by their PyTorch names where wanted (16:leaky_relu(negative_slope=0.2), "
+                        "8:threshold(threshold=0.1, value=0), 32:prelu(alpha=0.1)); \"\" for none (default 64:relu)");
   app->add_option("--epochs", o->epochs, "Passes over the training rows (default 200)")->check(CLI::Range(1LL, 1000000LL));
   app->add_option("--batch-size", o->batch_size, "Rows per step (default 16)")->check(CLI::Range(1LL, 1000000000LL));
   app->add_option("--early-stopping", o->early_stopping,

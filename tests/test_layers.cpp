@@ -171,3 +171,66 @@ TEST_CASE("Module::zero_grad clears every parameter's gradient") {
   model.zero_grad();
   for (auto& p : model.parameters()) CHECK_FALSE(p.has_grad());
 }
+
+TEST_CASE("parse_activation: name(param=value, ...) by PyTorch's parameter names") {
+  const ActivationSpec leaky = parse_activation("leaky_relu(negative_slope=0.2)");
+  CHECK(leaky.id == Act::leaky_relu);
+  CHECK(leaky.params[0] == 0.2);
+  const ActivationSpec th = parse_activation(" threshold( threshold = 0.1 , value=-2.5e1 ) ");
+  CHECK(th.id == Act::threshold);
+  CHECK(th.params[0] == 0.1);
+  CHECK(th.params[1] == -25.0);
+  const ActivationSpec ht = parse_activation("hardtanh(max_val=3)");  // the others keep their defaults
+  CHECK(ht.params[0] == -1.0);
+  CHECK(ht.params[1] == 3.0);
+  CHECK(parse_activation("swish()").id == Act::silu);
+  CHECK(parse_activation("elu").params[0] == 1.0);
+  const auto refused = [](const std::string& text, const std::string& says) {
+    CAPTURE(text);
+    try {
+      parse_activation(text);
+      FAIL("accepted");
+    } catch (const std::invalid_argument& e) {
+      CHECK_MESSAGE(std::string(e.what()).find(says) != std::string::npos, e.what());
+    }
+  };
+  refused("relu(x=1)", "relu has no parameter 'x' (it takes none)");
+  refused("elu(beta=1)", "(it takes alpha)");
+  refused("elu(alpha=)", "alpha = '' is not a number");
+  refused("elu(alpha=1x)", "alpha = '1x' is not a number");
+  refused("elu(alpha=1", "write name(param=value, ...)");
+  refused("elu(alpha=1))", "write name(param=value, ...)");
+  refused("elu(1)", "'1' is not param=value");
+  refused("elu(alpha=1, alpha=2)", "alpha is given twice");
+  refused("softplus(beta=0)", "beta must be a finite number > 0");
+  refused("hardtanh(min_val=2)", "min_val (2) must be less than max_val (1)");
+  refused("threshold(threshold=0.1)", "value must be a number");
+  refused("swoosh(a=1)", "swoosh");
+  // A model file keeps the parameters given this way.
+  Dense<float> dense(3, 2, "softshrink(lambd=0.25)");
+  const ActivationSpec back = read_activation(dense.config());
+  CHECK(back.id == Act::softshrink);
+  CHECK(back.params[0] == 0.25);
+}
+
+TEST_CASE("parse_layer_spec: parameters in parentheses, commas inside them; prelu's alpha is its init") {
+  const auto layers = parse_layer_spec("16:threshold(threshold=0.1, value=0),8:prelu(alpha=0.1),4");
+  REQUIRE(layers.size() == 3);
+  CHECK(layers[0].units == 16);
+  CHECK(layers[0].activation == "threshold(threshold=0.1, value=0)");
+  CHECK(layers[1].activation == "prelu(alpha=0.1)");
+  CHECK(layers[2].activation == "relu");
+  CHECK_THROWS_WITH_AS(parse_layer_spec("16:threshold"), doctest::Contains("threshold must be a number"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_layer_spec("16:elu(alpha=1),"), doctest::Contains("ends with a comma"),
+                       std::invalid_argument);
+  const Sequential<float> model = build_classifier<float>(4, 3, parse_layer_spec("8:prelu(alpha=0.1)"), 0);
+  bool found = false;
+  for (const auto& [name, p] : model.named_parameters())
+    if (name.find("alpha") != std::string::npos) {
+      found = true;
+      CHECK(p.value().size() == 8);
+      for (const float a : p.value()) CHECK(a == 0.1f);
+    }
+  CHECK(found);
+}

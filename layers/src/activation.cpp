@@ -1,7 +1,11 @@
 #include "xgrad/layers/activation.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "xgrad/autograd/activations.hpp"
 
@@ -24,9 +28,48 @@ ActivationSpec& ActivationSpec::set(std::string_view param, double value) {
   return *this;
 }
 
-ActivationSpec parse_activation(const std::string& name) {
-  if (name == "none" || name.empty()) return ActivationSpec{Act::linear};
-  return ActivationSpec{activation_by_name(name).id};
+namespace {
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+}  // namespace
+
+ActivationSpec parse_activation(const std::string& text) {
+  const std::string spelled = trimmed(text);
+  if (spelled == "none" || spelled.empty()) return ActivationSpec{Act::linear};
+  const auto open = spelled.find('(');
+  if (open == std::string::npos) return ActivationSpec{activation_by_name(spelled).id};
+  // name(param=value, ...): each parameter by its PyTorch name.
+  const std::string where = "activation '" + spelled + "'";
+  if (spelled.back() != ')' || spelled.find('(', open + 1) != std::string::npos ||
+      spelled.find(')') != spelled.size() - 1)
+    throw std::invalid_argument(where + ": write name(param=value, ...), e.g. leaky_relu(negative_slope=0.2)");
+  ActivationSpec spec{activation_by_name(trimmed(spelled.substr(0, open))).id};
+  const std::string inside = spelled.substr(open + 1, spelled.size() - open - 2);
+  if (trimmed(inside).empty()) return spec;
+  std::vector<std::string> seen;
+  std::size_t start = 0;
+  while (start <= inside.size()) {
+    const auto comma = std::min(inside.find(',', start), inside.size());
+    const std::string item = trimmed(inside.substr(start, comma - start));
+    start = comma + 1;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument(where + ": '" + item + "' is not param=value");
+    const std::string param = trimmed(item.substr(0, eq)), value = trimmed(item.substr(eq + 1));
+    if (std::find(seen.begin(), seen.end(), param) != seen.end())
+      throw std::invalid_argument(where + ": " + param + " is given twice");
+    seen.push_back(param);
+    char* end = nullptr;
+    const double v = value.empty() ? 0.0 : std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0')
+      throw std::invalid_argument(where + ": " + param + " = '" + value + "' is not a number");
+    spec.set(param, v);  // names the parameters it takes when `param` is not one
+  }
+  check_params(spec.id, spec.params);
+  return spec;
 }
 
 std::string activation_name(const ActivationSpec& spec) { return spec.name(); }

@@ -214,6 +214,16 @@ check "train: --missing error with a text column in two rows" 1 err "train_test_
 check "train: no such target column" 1 err "there is no column 'colour'" "$xgrad" train --data "$iris" --target colour
 check "train: unparsable layer spec" 2 err "--layers: layer spec '64:relu,x'" "$xgrad" train --data "$iris" --target species --layers 64:relu,x
 check "train: unknown activation in the layers" 2 err "unknown activation 'relu7'" "$xgrad" train --data "$iris" --target species --layers 8:relu7
+check "train: activation parameters by PyTorch's names in --layers" 0 out "test_accuracy=" \
+  "$xgrad" train --data "$iris" --target species --epochs 3 --save "$work/params.npz" \
+  --layers "16:threshold(threshold=0.1, value=0),8:leaky_relu(negative_slope=0.2),8:prelu(alpha=0.1)"
+check "train: a model with activation parameters predicts" 0 err "^accuracy=" "$xgrad" predict --model "$work/params.npz" --data "$iris" --target species
+check "train: threshold without its required parameters" 2 err "threshold: threshold must be a number .*it is required" \
+  "$xgrad" train --data "$iris" --target species --layers 8:threshold
+check "train: an unknown activation parameter" 2 err "relu has no parameter 'x' \\(it takes none\\)" \
+  "$xgrad" train --data "$iris" --target species --layers "8:relu(x=1)"
+check "train: an activation parameter out of its domain" 2 err "softplus: beta must be a finite number > 0, got 0" \
+  "$xgrad" train --data "$iris" --target species --layers "8:softplus(beta=0)"
 check "train: batch size 0" 2 err "--batch-size: Value 0 not in range" "$xgrad" train --data "$iris" --target species --batch-size 0
 check "train: negative epochs" 2 err "--epochs: Value -5 not in range" "$xgrad" train --data "$iris" --target species --epochs -5
 check "train: NaN learning rate" 2 err "--lr: must be a finite number > 0, got nan" "$xgrad" train --data "$iris" --target species --lr nan

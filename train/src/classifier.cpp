@@ -16,9 +16,16 @@ namespace xgrad {
 std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
   std::vector<HiddenLayerSpec> layers;
   if (spec.empty()) return layers;
-  std::stringstream parts(spec);
-  std::string part;
-  while (std::getline(parts, part, ',')) {
+  // Layers are separated by the commas outside parentheses (an activation's parameters have their own).
+  std::vector<std::string> parts(1);
+  int depth = 0;
+  for (const char c : spec) {
+    depth += (c == '(') - (c == ')');
+    if (c == ',' && depth == 0) parts.emplace_back();
+    else parts.back() += c;
+  }
+  if (spec.back() == ',') parts.pop_back();
+  for (const std::string& part : parts) {
     const std::string where = "layer spec '" + spec + "': part '" + part + "'";
     const auto colon = part.find(':');
     const std::string units = part.substr(0, colon);
@@ -29,7 +36,8 @@ std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec) {
     if (layer.units == 0) throw std::invalid_argument(where + " has 0 units");
     if (colon != std::string::npos) layer.activation = part.substr(colon + 1);
     try {
-      parse_activation(layer.activation);
+      const ActivationSpec parsed = parse_activation(layer.activation);
+      check_params(parsed.id, parsed.params);  // a required parameter (threshold's) must be given
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(where + ": " + e.what());
     }
@@ -56,7 +64,7 @@ Sequential<T> build_classifier(std::size_t features, std::size_t classes, const 
     model.add(std::make_shared<Dense<T>>(in, layer.units, act, true,
                                              rectifier ? Initializer::he_uniform : Initializer::glorot_uniform, gen));
     if (batch_norm) model.add(std::make_shared<BatchNorm1d<T>>(layer.units));
-    if (prelu) model.add(std::make_shared<PReLU<T>>(layer.units, math::Prelu::params[0].default_value));
+    if (prelu) model.add(std::make_shared<PReLU<T>>(layer.units, parsed.params[0]));  // alpha: its init
     if (dropout > 0) model.add(std::make_shared<Dropout<T>>(dropout));
     in = layer.units;
   }

@@ -30,9 +30,11 @@ struct ActivationSpec {
   const char* name() const;
 };
 
-/// "relu" -> relu with its defaults ("none" and "" are linear); throws
-/// std::invalid_argument listing the known names.
-ActivationSpec parse_activation(const std::string& name);
+/// "relu" -> relu with its defaults ("none" and "" are linear);
+/// "leaky_relu(negative_slope=0.2)", "threshold(threshold=0.1, value=20)": parameters by
+/// their PyTorch names, the others at their defaults, checked against their domains.
+/// Throws std::invalid_argument naming what is wrong (and the known names or parameters).
+ActivationSpec parse_activation(const std::string& text);
 std::string activation_name(const ActivationSpec& spec);
 /// The names the Activation layer takes (every activation but prelu).
 const std::vector<std::string>& activation_names();

@@ -20,12 +20,13 @@ namespace xgrad {
 
 struct HiddenLayerSpec {
   std::size_t units = 0;
-  /// An activation name, or "prelu" (a PReLU layer with one alpha per unit).
+  /// An activation name, or "prelu" (a PReLU layer with one alpha per unit), with or
+  /// without parameters: "leaky_relu(negative_slope=0.2)", "prelu(alpha=0.1)" (parse_activation).
   std::string activation = "relu";
 };
 
 /// "64:relu,32:prelu" -> {{64, relu}, {32, prelu}}; "64" means relu; "" means
-/// no hidden layer. Throws std::invalid_argument naming the bad part.
+/// no hidden layer; "64:threshold(threshold=0.1, value=0)" sets parameters. Throws std::invalid_argument naming the bad part.
 std::vector<HiddenLayerSpec> parse_layer_spec(const std::string& spec);
 
 struct ClassifierOptions {
