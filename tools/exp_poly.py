@@ -54,7 +54,8 @@ for n, L in ((5, L), (6, mp.log(2)/2 * (1 + mp.mpf('1e-3')))):
     cs, worst = fit_f32(n, L, 2000)
     print("float32, degree %d:" % (n - 1), float(worst), [x.hex() + "f" for x in cs])
 
-# exp_table8 (exp_linear_kernels.inc, AVX2): degree 2 on [-ln2/16, ln2/16]
+# exp_table8 (exp_linear_kernels.inc, AVX2; silu_table8 in silu_kernels.inc takes the
+# same table, Q and split of ln2/8): degree 2 on [-ln2/16, ln2/16]
 # widened by 1e-3, ln2/8 as a float32 pair, and the table of 2^(i/8): T_i's bits
 # minus i << 20 and its rounding rho_i = (2^(i/8) - T_i) / T_i.
 cs, worst = fit_f32(3, mp.log(2)/16 * (1 + mp.mpf('1e-3')), 4000)
