@@ -192,7 +192,8 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
   x[17] = std::numeric_limits<double>::quiet_NaN();
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::gelu, Act::leaky_relu}) {
+    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::selu, Act::celu, Act::mish,
+                  Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::gelu, Act::leaky_relu}) {
       const xgrad::ActivationParams p = params_of(a);
       std::vector<double> full(x.size()), inplace = x;
       k::activation_forward<double>(a, x.data(), full.data(), x.size(), p);
