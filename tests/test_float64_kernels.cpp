@@ -192,7 +192,8 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
   x[17] = std::numeric_limits<double>::quiet_NaN();
   for (const std::string& isa : k::available_isas()) {
     REQUIRE(k::use_isa(isa));
-    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::mish, Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::gelu, Act::leaky_relu}) {
+    for (Act a : {Act::sigmoid, Act::tanh, Act::silu, Act::softplus, Act::elu, Act::selu, Act::celu, Act::mish,
+                  Act::tanhshrink, Act::squareplus, Act::gelu_tanh, Act::gelu, Act::leaky_relu}) {
       const xgrad::ActivationParams p = params_of(a);
       std::vector<double> full(x.size()), inplace = x;
       k::activation_forward<double>(a, x.data(), full.data(), x.size(), p);
@@ -205,6 +206,48 @@ TEST_CASE("float64 kernels: odd lengths and in-place (y = f(y)) give the same va
       for (std::size_t i = 0; i < x.size(); ++i)
         CHECK((inplace[i] == full[i] || (std::isnan(inplace[i]) && std::isnan(full[i]))));
       CHECK(std::isnan(full[17]));
+    }
+  }
+}
+
+TEST_CASE("float64 elu and celu kernels with other alphas: within 2 ulp of long double") {
+  Restore restore;
+  const std::vector<double>& xs = sweep();
+  const std::size_t n = xs.size();
+  std::vector<double> y(n), dy(n), ones(n, 1.0);
+  const struct {
+    Act act;
+    double alpha;
+  } cases[] = {{Act::elu, 0.7}, {Act::elu, 2.5}, {Act::celu, 2.5}, {Act::celu, 0.3}, {Act::celu, 1e-3}, {Act::celu, -1.5}};
+  for (const auto& c : cases) {
+    xgrad::ActivationParams p = params_of(c.act);
+    p.v[0] = c.alpha;
+    std::vector<LD> rf(n), rd(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.act == Act::elu) {
+        rf[i] = reference(m::Elu{}, false, xs[i], p.data());
+        rd[i] = reference(m::Elu{}, true, xs[i], p.data());
+      } else {
+        rf[i] = m::Celu::f<m::ScalarMath<LD>>(LD(xs[i]), p.data());
+        rd[i] = m::Celu::df<m::ScalarMath<LD>>(LD(xs[i]), p.data());
+      }
+    }
+    for (const std::string& isa : k::available_isas()) {
+      REQUIRE(k::use_isa(isa));
+      k::activation_forward<double>(c.act, xs.data(), y.data(), n, p);
+      k::activation_backward<double>(c.act, xs.data(), ones.data(), dy.data(), n, false, p);
+      double worst_f = 0, worst_df = 0, at_f = 0, at_df = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(xs[i])) continue;
+        const double ef = ulps(y[i], rf[i]), ed = ulps(dy[i], rd[i]);
+        if (ef > worst_f) worst_f = ef, at_f = xs[i];
+        if (ed > worst_df) worst_df = ed, at_df = xs[i];
+        if (xs[i] == 0) CHECK(std::signbit(y[i]) == std::signbit(xs[i]));
+      }
+      const std::string name = xgrad::activation_info(c.act).name;
+      MESSAGE(name, " alpha ", c.alpha, " ", isa, ": f ", worst_f, " ulp at ", at_f, ", f' ", worst_df, " ulp at ", at_df);
+      CHECK_MESSAGE(worst_f <= 2.0, name, " alpha ", c.alpha, " ", isa, " f: ", worst_f, " ulp at x = ", at_f);
+      CHECK_MESSAGE(worst_df <= 2.0, name, " alpha ", c.alpha, " ", isa, " f': ", worst_df, " ulp at x = ", at_df);
     }
   }
 }
