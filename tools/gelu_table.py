@@ -109,18 +109,27 @@ def emit(name, mids, coefs):
     return out + "};\n"
 
 
+def horner(cs, s):
+    p = mp.mpf(0)
+    for c in reversed(cs):
+        p = p * s + c
+    return p
+
+
+def exp_worst(h, approx):
+    """The worst relative error of approx(s) against e^(-s/2) on 2001 points of [-h, h]."""
+    worst = 0.0
+    for s in np.linspace(-float(h), float(h), 2001):
+        exact = mp.exp(-mp.mpf(s) / 2)
+        worst = max(worst, abs(float((approx(mp.mpf(s)) - exact) / exact)))
+    return worst
+
+
 def exp_poly():
     h = mp.log(2) + mp.mpf(1e-4)
     e = lambda s: mp.mpf(-0.5) + s / 8 if abs(s) < 1e-20 else (mp.exp(-s / 2) - 1) / s
     cs = [f32(c) for c in chebyshev(e, -h, h, mp.mpf(0), EXP_DEG + 1)]
-    worst = 0.0
-    for s in np.linspace(-float(h), float(h), 2001):
-        p = mp.mpf(0)
-        for c in reversed(cs):
-            p = p * s + c
-        exact = mp.exp(-mp.mpf(s) / 2)
-        worst = max(worst, abs(float((1 + p * s - exact) / exact)))
-    return cs, worst
+    return cs, exp_worst(h, lambda s: 1 + horner(cs, s) * s)
 
 
 DEG8 = 7
@@ -195,14 +204,7 @@ def exp_poly2():
     h = mp.log(2) + mp.mpf(1e-4)
     f = lambda s: mp.mpf(1) / 8 - s / 48 if abs(s) < 1e-20 else (mp.exp(-s / 2) - 1 + s / 2) / (s * s)
     cs = [f32(c) for c in chebyshev(f, -h, h, mp.mpf(0), EXP_DEG)]
-    worst = 0.0
-    for s in np.linspace(-float(h), float(h), 2001):
-        p = mp.mpf(0)
-        for c in reversed(cs):
-            p = p * s + c
-        exact = mp.exp(-mp.mpf(s) / 2)
-        worst = max(worst, abs(float((1 - mp.mpf(s) / 2 + p * s * s - exact) / exact)))
-    return cs, worst
+    return cs, exp_worst(h, lambda s: 1 - s / 2 + horner(cs, s) * s * s)
 
 
 s_mids, s_coefs, s_worst = table(S)
