@@ -107,7 +107,7 @@ TEST_CASE("f'' exactness: every elementwise activation within 8 ulp in float32 a
     }
     xgrad::kernels::use_isa(isa);
     const Tally f64 = measure<double>(a, "float64");
-    // The figures for docs/exactness.md (printed on every run).
+    // The figures for docs/second_derivatives.md (printed on every run).
     MESSAGE(std::string(a.name) << ": worst ulp f'' f32 " << static_cast<double>(f32.worst) << ", f64 "
                                 << static_cast<double>(f64.worst));
     INFO(a.name);

@@ -125,7 +125,7 @@ TEST_CASE("softmax rows of every ISA build agree with xgrad::math within 1 ulp o
       std::vector<float> y(x.size());
       k::softmax_rows(x.data(), y.data(), n, cols);
       CHECK(worst(y, ref) <= 1);
-      CHECK(worst_exact(false, x, y, cols) <= 0.51);  // correctly rounded but for 2e-4 of the values (docs/exactness.md)
+      CHECK(worst_exact(false, x, y, cols) <= 0.51);  // correctly rounded but for 2e-4 of the values (docs/kernels.md)
       k::log_softmax_rows(x.data(), y.data(), n, cols);
       CHECK(worst(y, log_ref) <= 1);
       CHECK(worst_exact(true, x, y, cols) <= 0.51);

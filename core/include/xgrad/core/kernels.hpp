@@ -3,7 +3,7 @@
 /// backward passes, as the autograd ops use them.
 ///
 /// Every result obeys xgrad::math's exactness contract of 4 ulp
-/// (docs/exactness.md). All but sigmoid and gelu are float64 evaluations
+/// (docs/kernels.md). All but sigmoid and gelu are float64 evaluations
 /// rounded once, with short polynomials instead of libm so that the compiler
 /// can keep eight lanes busy; sigmoid and gelu compute in float32 on sixteen
 /// lanes and land within 1 ulp (sigmoid; sigmoid' 2 on the baseline build)
@@ -34,7 +34,7 @@ template <class T>
 void activation_backward(Act f, const T* x, const T* g, T* dx, std::size_t n, bool accumulate,
                          const ActivationParams& p);
 /// out = f''(x) of an elementwise activation on n values (the double backward
-/// of the activation ops), within 8 ulp of the exact value (docs/exactness.md);
+/// of the activation ops), within 8 ulp of the exact value (docs/second_derivatives.md);
 /// 0 on linear pieces and at kinks, as PyTorch's double backward; NaN for NaN.
 /// Throws std::invalid_argument for an activation that is not elementwise.
 template <class T>
