@@ -104,6 +104,10 @@ TEST_CASE("a table of bad inputs: each gives its clear error, never a crash") {
       {"leaky_relu slope inf", [] { leaky_relu(zeros({2}), INFINITY); }, Expect::invalid_argument, "slope"},
       {"prelu alpha of the wrong shape", [] { prelu(zeros({2, 3}), zeros({2})); }, Expect::invalid_argument, "[2]"},
       {"unknown activation", [] { parse_activation("swoosh"); }, Expect::invalid_argument, "swoosh"},
+      {"activation parameter NaN", [] { parse_activation("elu(alpha=nan)"); }, Expect::invalid_argument, "alpha must be a finite number"},
+      {"activation parameter overflowing to inf", [] { parse_activation("elu(alpha=1e999)"); }, Expect::invalid_argument, "got inf"},
+      {"activation parameter it does not take", [] { parse_activation("gelu(approximate=1)"); }, Expect::invalid_argument, "gelu has no parameter 'approximate'"},
+      {"layer spec with a required parameter missing", [] { parse_layer_spec("8:threshold(value=0)"); }, Expect::invalid_argument, "threshold must be a number"},
       {"f'' of an axis activation", [] {
          const double x[1] = {0};
          double out[1];
